@@ -1,0 +1,30 @@
+// Node entry: everything of the browser entry, plus a device from Dawn (the `webgpu` npm package).
+// On a machine without a GPU, point Vulkan at a software driver, e.g.
+//   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json
+
+import { create } from "webgpu";
+import { type RequestGpuOptions, requestGpu, WebGpuUnavailableError } from "./runtime/device";
+import type { Gpu } from "./runtime/gpu";
+
+export * from "./index";
+
+/**
+ * A device from Dawn in Node.
+ * @example const gpu = await requestNodeGpu(); console.log(gpu.adapter);
+ */
+export async function requestNodeGpu(
+  opts: Omit<RequestGpuOptions, "gpu"> & { dawnFlags?: string[] } = {},
+): Promise<Gpu> {
+  const instance = create(opts.dawnFlags ?? []);
+  try {
+    return await requestGpu({ ...opts, gpu: instance, keepAlive: instance });
+  } catch (e) {
+    if (e instanceof WebGpuUnavailableError) {
+      throw new WebGpuUnavailableError(
+        `${e.message.split(". ")[0]}. In Node, Dawn needs a Vulkan driver: install libvulkan1 and, without a GPU, ` +
+          "set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json (from Debian's chromium package).",
+      );
+    }
+    throw e;
+  }
+}
