@@ -134,7 +134,11 @@ async function compile(
   const srcKey = hashString(def.source) + def.source.length;
   let module = modules.get(srcKey);
   if (!module) {
+    // A WGSL error surfaces below as a ShaderCompileError; the scope keeps it from also reaching onError
+    // listeners as an uncaptured GPU error (Chromium reports it both ways).
+    device.pushErrorScope("validation");
     module = device.createShaderModule({ code: def.source, label: def.entryPoint });
+    void device.popErrorScope();
     modules.set(srcKey, module);
   }
   const entries: GPUBindGroupLayoutEntry[] = def.bindings.map(([, access], i) => ({
