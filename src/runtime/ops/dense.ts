@@ -1,0 +1,495 @@
+// GPU op builders of the dense family: matmul, the fused dense forward y = act(x·W + b), its two backward products
+// (act' fused into the loader, dW and db in one pass), and elementwise activations. Each validates shapes and
+// device limits before anything is allocated and returns prepared Dispatches; cpu/dense.ts holds the twins.
+// Shape letters: x (B, IN), w (IN, OUT), b (OUT), y and dy (B, OUT); matmul C (M, N) = op(A) (M, K) · op(B) (K, N).
+// Not here: zeroing gradients (ops.fill) and anything with an optimizer.
+
+import actSrc from "../../shaders/act.wgsl?raw";
+import activationSrc from "../../shaders/activation.wgsl?raw";
+import denseSrc from "../../shaders/dense.wgsl?raw";
+import tileSrc from "../../shaders/dense_tile.wgsl?raw";
+import matmulSrc from "../../shaders/matmul.wgsl?raw";
+import { ACTIVATIONS, type Activation, checkActivation } from "../cpu/activation";
+import { ArgumentError, checkInt, checkNumber, LimitError, ShapeError } from "../errors";
+import type { Dispatch, Gpu, Tensor } from "../gpu";
+import { ceilDiv, type KernelDef, ParamsLayout } from "../kernel";
+import { grid1d } from "./grid";
+
+export {
+  ACTIVATIONS,
+  type Activation,
+  type ActivationSpec,
+  act,
+  actGrad,
+  actGrad2,
+  activationSecondDerivativeFromOutput,
+  DEFAULT_LEAKY_SLOPE,
+} from "../cpu/activation";
+
+const MATMUL_SOURCE = `${actSrc}\n${tileSrc}\n${matmulSrc}`;
+const DENSE_SOURCE = `${actSrc}\n${tileSrc}\n${denseSrc}`;
+const ACTIVATION_SOURCE = `${actSrc}\n${activationSrc}`;
+
+const denseParams = new ParamsLayout("DenseParams", [
+  ["M", "u32"],
+  ["N", "u32"],
+  ["K", "u32"],
+  ["alpha", "f32"],
+  ["slope", "f32"],
+]);
+const actParams = new ParamsLayout("ActParams", [
+  ["N", "u32"],
+  ["slope", "f32"],
+]);
+
+const def = (
+  source: string,
+  entryPoint: string,
+  bindings: [string, "read" | "read_write"][],
+  params: ParamsLayout,
+): KernelDef => ({ source, entryPoint, bindings, params });
+
+/** Every kernel of the dense family (a test holds their ParamsLayouts and bindings against the WGSL text). */
+export const DENSE_KERNELS = {
+  matmul: def(
+    MATMUL_SOURCE,
+    "matmul_forward",
+    [
+      ["a", "read"],
+      ["b", "read"],
+      ["c", "read_write"],
+    ],
+    denseParams,
+  ),
+  denseForward: def(
+    DENSE_SOURCE,
+    "dense_forward",
+    [
+      ["x", "read"],
+      ["w", "read"],
+      ["b", "read"],
+      ["y", "read_write"],
+    ],
+    denseParams,
+  ),
+  denseForwardNoBias: def(
+    DENSE_SOURCE,
+    "dense_forward_nobias",
+    [
+      ["x", "read"],
+      ["w", "read"],
+      ["y", "read_write"],
+    ],
+    denseParams,
+  ),
+  denseBackwardInput: def(
+    DENSE_SOURCE,
+    "dense_backward_input",
+    [
+      ["dy", "read"],
+      ["y", "read"],
+      ["w", "read"],
+      ["dx", "read_write"],
+    ],
+    denseParams,
+  ),
+  denseBackwardWeight: def(
+    DENSE_SOURCE,
+    "dense_backward_weight",
+    [
+      ["x", "read"],
+      ["dy", "read"],
+      ["y", "read"],
+      ["dw", "read_write"],
+      ["db", "read_write"],
+    ],
+    denseParams,
+  ),
+  denseBackwardWeightNoBias: def(
+    DENSE_SOURCE,
+    "dense_backward_weight_nobias",
+    [
+      ["x", "read"],
+      ["dy", "read"],
+      ["y", "read"],
+      ["dw", "read_write"],
+    ],
+    denseParams,
+  ),
+  activationForward: def(
+    ACTIVATION_SOURCE,
+    "activation_forward",
+    [
+      ["x", "read"],
+      ["y", "read_write"],
+    ],
+    actParams,
+  ),
+  activationForwardInPlace: def(
+    ACTIVATION_SOURCE,
+    "activation_forward_inplace",
+    [["y", "read_write"]],
+    actParams,
+  ),
+  activationBackward: def(
+    ACTIVATION_SOURCE,
+    "activation_backward",
+    [
+      ["dy", "read"],
+      ["y", "read"],
+      ["dx", "read_write"],
+    ],
+    actParams,
+  ),
+  activationBackwardInPlace: def(
+    ACTIVATION_SOURCE,
+    "activation_backward_inplace",
+    [
+      ["y", "read"],
+      ["dy", "read_write"],
+    ],
+    actParams,
+  ),
+} as const;
+
+/**
+ * Workgroup shape of the tiled products: WX × WY invocations, each owning a 4 × 4 register tile, so a workgroup
+ * covers (4·WY) rows × (4·WX) columns of the output; TK is the depth of one staged K slice.
+ */
+export interface TileConfig {
+  wx: number;
+  wy: number;
+  tk: number;
+}
+
+/** The default tile: 16 × 16 invocations, 64 × 64 outputs per workgroup, K slices of 16 (8 KiB of workgroup memory). */
+export const DEFAULT_TILE: Readonly<TileConfig> = { wx: 16, wy: 16, tk: 16 };
+
+/** Every tile the family ships with (the GPU tests run each of them on awkward shapes). */
+export const DENSE_TILE_VARIANTS: readonly Readonly<TileConfig>[] = [DEFAULT_TILE, { wx: 8, wy: 8, tk: 16 }];
+
+/** Workgroup memory (bytes) a tile stages: a (TK × 4·WY) and a (TK × 4·WX) f32 slice. */
+export function tileWorkgroupBytes(t: TileConfig): number {
+  return t.tk * 4 * (t.wx + t.wy) * 4;
+}
+
+function tileConstants(gpu: Gpu, what: string, tile: TileConfig | undefined): Record<string, number> {
+  const t = tile ?? DEFAULT_TILE;
+  const lim = gpu.limits;
+  checkInt(`${what}.tile.wx`, t.wx, 1, lim.maxComputeWorkgroupSizeX);
+  checkInt(`${what}.tile.wy`, t.wy, 1, lim.maxComputeWorkgroupSizeY);
+  checkInt(`${what}.tile.tk`, t.tk, 1, 1024);
+  const inv = t.wx * t.wy;
+  if (inv > lim.maxComputeInvocationsPerWorkgroup) {
+    throw new LimitError(
+      `${what}: tile ${t.wx}×${t.wy} = ${inv} invocations exceeds the device's maxComputeInvocationsPerWorkgroup of ${lim.maxComputeInvocationsPerWorkgroup}`,
+    );
+  }
+  const bytes = tileWorkgroupBytes(t);
+  if (bytes > lim.maxComputeWorkgroupStorageSize) {
+    throw new LimitError(
+      `${what}: tile ${t.wx}×${t.wy}×${t.tk} stages ${bytes} bytes of workgroup memory, beyond the device's maxComputeWorkgroupStorageSize of ${lim.maxComputeWorkgroupStorageSize}`,
+    );
+  }
+  return { WX: t.wx, WY: t.wy, TK: t.tk };
+}
+
+function productGrid(M: number, N: number, tile: TileConfig | undefined): [number, number] {
+  const t = tile ?? DEFAULT_TILE;
+  return [ceilDiv(N, 4 * t.wx), ceilDiv(M, 4 * t.wy)];
+}
+
+/** [rows, cols] of a 2-D tensor, or a ShapeError naming it. */
+function dims2(what: string, name: string, t: Tensor): [number, number] {
+  if (t.shape.length !== 2) {
+    throw new ShapeError(
+      `${what}: ${name} (${t.label}) has shape [${t.shape}], expected a 2-D row-major matrix`,
+    );
+  }
+  return [t.shape[0]!, t.shape[1]!];
+}
+
+function expectVector(what: string, name: string, t: Tensor, n: number, letter: string): void {
+  if (t.size !== n) {
+    throw new ShapeError(`${what}: ${name} (${t.label}) has ${t.size} elements, expected ${letter} = ${n}`);
+  }
+}
+
+/** WebGPU forbids binding one buffer range as both read and read_write in a dispatch: say so before it does. */
+function checkNoOverlap(
+  what: string,
+  outputs: [string, Tensor][],
+  inputs: [string, Tensor | undefined][],
+): void {
+  const all = [...outputs, ...inputs];
+  for (const [on, o] of outputs) {
+    for (const [n, t] of all) {
+      if (!t || on === n) continue;
+      const overlap =
+        t.buffer === o.buffer &&
+        t.byteOffset < o.byteOffset + o.byteLength &&
+        o.byteOffset < t.byteOffset + t.byteLength;
+      if (overlap) throw new ArgumentError(`${what}.${on}`, o.label, `a tensor that does not overlap ${n}`);
+    }
+  }
+}
+
+function actIndex(a: Activation): number {
+  return ACTIVATIONS.indexOf(a);
+}
+
+/**
+ * c (+)= alpha · op(a) · op(b), op = transpose when transA / transB, never materialized.
+ * a (M, K) or (K, M), b (K, N) or (N, K), c (M, N).
+ * @example rec.run([await matmul(gpu, { a, b, c, transB: true })])
+ */
+export async function matmul(
+  gpu: Gpu,
+  o: {
+    a: Tensor;
+    b: Tensor;
+    c: Tensor;
+    transA?: boolean;
+    transB?: boolean;
+    accumulate?: boolean;
+    alpha?: number;
+    tile?: TileConfig;
+  },
+): Promise<Dispatch> {
+  const what = "matmul";
+  const { a, b, c, transA = false, transB = false, accumulate = false } = o;
+  const alpha = checkNumber(`${what}.alpha`, o.alpha ?? 1);
+  const [ar, ac] = dims2(what, "a", a);
+  const [br, bc] = dims2(what, "b", b);
+  const [M, K] = transA ? [ac, ar] : [ar, ac];
+  const [Kb, N] = transB ? [bc, br] : [br, bc];
+  if (K !== Kb) {
+    throw new ShapeError(
+      `${what}: op(a) has ${K} columns (a is [${a.shape}]${transA ? ", transposed" : ""}), op(b) has ${Kb} rows (b is [${b.shape}]${transB ? ", transposed" : ""})`,
+    );
+  }
+  const [cr, cc] = dims2(what, "c", c);
+  if (cr !== M || cc !== N) throw new ShapeError(`${what}: c has shape [${c.shape}], expected [${M},${N}]`);
+  checkNoOverlap(
+    what,
+    [["c", c]],
+    [
+      ["a", a],
+      ["b", b],
+    ],
+  );
+  const constants = {
+    ...tileConstants(gpu, what, o.tile),
+    TRANS_A: transA ? 1 : 0,
+    TRANS_B: transB ? 1 : 0,
+    ACCUMULATE: accumulate ? 1 : 0,
+  };
+  const k = await gpu.kernel(DENSE_KERNELS.matmul, constants);
+  return gpu.dispatch(k, { a, b, c }, { M, N, K, alpha, slope: 0 }, productGrid(M, N, o.tile));
+}
+
+/**
+ * y = act(x·w + b), bias and activation fused: x (B, IN), w (IN, OUT), optional b (OUT), y (B, OUT).
+ * @example await denseForward(gpu, { x, w, b, y, act: "leaky_relu", alpha: 0.2 })
+ */
+export async function denseForward(
+  gpu: Gpu,
+  o: { x: Tensor; w: Tensor; b?: Tensor; y: Tensor; act: Activation; alpha?: number; tile?: TileConfig },
+): Promise<Dispatch> {
+  const what = "denseForward";
+  const slope = checkActivation(`${what}.act`, o.act, o.alpha);
+  const { x, w, b, y } = o;
+  const [B, IN] = dims2(what, "x", x);
+  const [wr, OUT] = dims2(what, "w", w);
+  if (wr !== IN) throw new ShapeError(`${what}: x has ${IN} columns, w has ${wr} rows`);
+  if (b) expectVector(what, "b", b, OUT, "OUT (w's columns)");
+  const [yr, yc] = dims2(what, "y", y);
+  if (yr !== B || yc !== OUT)
+    throw new ShapeError(`${what}: y has shape [${y.shape}], expected [B, OUT] = [${B},${OUT}]`);
+  checkNoOverlap(
+    what,
+    [["y", y]],
+    [
+      ["x", x],
+      ["w", w],
+      ["b", b],
+    ],
+  );
+  const constants = { ...tileConstants(gpu, what, o.tile), ACT: actIndex(o.act) };
+  const params = { M: B, N: OUT, K: IN, alpha: 1, slope };
+  const grid = productGrid(B, OUT, o.tile);
+  if (b) {
+    const k = await gpu.kernel(DENSE_KERNELS.denseForward, constants);
+    return gpu.dispatch(k, { x, w, b, y }, params, grid);
+  }
+  const k = await gpu.kernel(DENSE_KERNELS.denseForwardNoBias, constants);
+  return gpu.dispatch(k, { x, w, y }, params, grid);
+}
+
+/**
+ * dx (=|+=) (dy ⊙ act'(y)) · wᵀ, act' taken from the forward output y: dy, y (B, OUT), w (IN, OUT), dx (B, IN).
+ * @example await denseBackwardInput(gpu, { dy, y, w, dx, act: "tanh" })
+ */
+export async function denseBackwardInput(
+  gpu: Gpu,
+  o: {
+    dy: Tensor;
+    y: Tensor;
+    w: Tensor;
+    dx: Tensor;
+    act: Activation;
+    alpha?: number;
+    accumulate?: boolean;
+    tile?: TileConfig;
+  },
+): Promise<Dispatch> {
+  const what = "denseBackwardInput";
+  const slope = checkActivation(`${what}.act`, o.act, o.alpha);
+  const { dy, y, w, dx } = o;
+  const [B, OUT] = dims2(what, "dy", dy);
+  const [yr, yc] = dims2(what, "y", y);
+  if (yr !== B || yc !== OUT) throw new ShapeError(`${what}: y has shape [${y.shape}], dy has [${dy.shape}]`);
+  const [IN, wc] = dims2(what, "w", w);
+  if (wc !== OUT) throw new ShapeError(`${what}: dy has ${OUT} columns, w has ${wc} columns (expected OUT)`);
+  const [xr, xc] = dims2(what, "dx", dx);
+  if (xr !== B || xc !== IN)
+    throw new ShapeError(`${what}: dx has shape [${dx.shape}], expected [B, IN] = [${B},${IN}]`);
+  checkNoOverlap(
+    what,
+    [["dx", dx]],
+    [
+      ["dy", dy],
+      ["y", y],
+      ["w", w],
+    ],
+  );
+  const constants = {
+    ...tileConstants(gpu, what, o.tile),
+    ACT: actIndex(o.act),
+    ACCUMULATE: o.accumulate ? 1 : 0,
+  };
+  const k = await gpu.kernel(DENSE_KERNELS.denseBackwardInput, constants);
+  return gpu.dispatch(
+    k,
+    { dy, y, w, dx },
+    { M: B, N: IN, K: OUT, alpha: 1, slope },
+    productGrid(B, IN, o.tile),
+  );
+}
+
+/**
+ * dw += xᵀ · (dy ⊙ act'(y)) and db += Σ_rows (dy ⊙ act'(y)) in one dispatch: x (B, IN), dy, y (B, OUT), dw (IN, OUT),
+ * db (OUT). Gradients accumulate: zero them first with ops.fill.
+ * @example rec.run(await denseBackwardWeight(gpu, { x, dy, y, dw, db, act: "relu" }))
+ */
+export async function denseBackwardWeight(
+  gpu: Gpu,
+  o: {
+    x: Tensor;
+    dy: Tensor;
+    y: Tensor;
+    dw: Tensor;
+    db?: Tensor;
+    act: Activation;
+    alpha?: number;
+    tile?: TileConfig;
+  },
+): Promise<Dispatch[]> {
+  const what = "denseBackwardWeight";
+  const slope = checkActivation(`${what}.act`, o.act, o.alpha);
+  const { x, dy, y, dw, db } = o;
+  const [B, IN] = dims2(what, "x", x);
+  const [dr, OUT] = dims2(what, "dy", dy);
+  if (dr !== B) throw new ShapeError(`${what}: x has ${B} rows, dy has ${dr} rows`);
+  const [yr, yc] = dims2(what, "y", y);
+  if (yr !== B || yc !== OUT) throw new ShapeError(`${what}: y has shape [${y.shape}], dy has [${dy.shape}]`);
+  const [wr, wc] = dims2(what, "dw", dw);
+  if (wr !== IN || wc !== OUT)
+    throw new ShapeError(`${what}: dw has shape [${dw.shape}], expected [IN, OUT] = [${IN},${OUT}]`);
+  if (db) expectVector(what, "db", db, OUT, "OUT (dy's columns)");
+  const inputs: [string, Tensor][] = [
+    ["x", x],
+    ["dy", dy],
+    ["y", y],
+  ];
+  checkNoOverlap(
+    what,
+    db
+      ? [
+          ["dw", dw],
+          ["db", db],
+        ]
+      : [["dw", dw]],
+    inputs,
+  );
+  const constants = { ...tileConstants(gpu, what, o.tile), ACT: actIndex(o.act) };
+  const params = { M: IN, N: OUT, K: B, alpha: 1, slope };
+  const grid = productGrid(IN, OUT, o.tile);
+  if (db) {
+    const k = await gpu.kernel(DENSE_KERNELS.denseBackwardWeight, constants);
+    return [gpu.dispatch(k, { x, dy, y, dw, db }, params, grid)];
+  }
+  const k = await gpu.kernel(DENSE_KERNELS.denseBackwardWeightNoBias, constants);
+  return [gpu.dispatch(k, { x, dy, y, dw }, params, grid)];
+}
+
+const ACT_WG = 256;
+
+/**
+ * y = act(x) elementwise; x and y may be the same tensor (in place).
+ * @example await activationForward(gpu, { x: h, y: h, act: "relu" })
+ */
+export async function activationForward(
+  gpu: Gpu,
+  o: { x: Tensor; y: Tensor; act: Activation; alpha?: number },
+): Promise<Dispatch> {
+  const what = "activationForward";
+  const slope = checkActivation(`${what}.act`, o.act, o.alpha);
+  const { x, y } = o;
+  if (x.size !== y.size) throw new ShapeError(`${what}: x has ${x.size} elements, y has ${y.size}`);
+  const constants = { WG: ACT_WG, ACT: actIndex(o.act) };
+  const params = { N: x.size, slope };
+  const grid = grid1d(gpu, x.size, ACT_WG, what);
+  if (x.buffer === y.buffer && x.byteOffset === y.byteOffset) {
+    const k = await gpu.kernel(DENSE_KERNELS.activationForwardInPlace, constants);
+    return gpu.dispatch(k, { y }, params, grid);
+  }
+  checkNoOverlap(what, [["y", y]], [["x", x]]);
+  const k = await gpu.kernel(DENSE_KERNELS.activationForward, constants);
+  return gpu.dispatch(k, { x, y }, params, grid);
+}
+
+/**
+ * dx (=|+=) dy ⊙ act'(y) elementwise, from the forward output y; dx may be dy (in place, not accumulating).
+ * @example await activationBackward(gpu, { dy, y, dx: dy, act: "sigmoid" })
+ */
+export async function activationBackward(
+  gpu: Gpu,
+  o: { dy: Tensor; y: Tensor; dx: Tensor; act: Activation; alpha?: number; accumulate?: boolean },
+): Promise<Dispatch> {
+  const what = "activationBackward";
+  const slope = checkActivation(`${what}.act`, o.act, o.alpha);
+  const { dy, y, dx } = o;
+  if (y.size !== dy.size) throw new ShapeError(`${what}: dy has ${dy.size} elements, y has ${y.size}`);
+  if (dx.size !== dy.size) throw new ShapeError(`${what}: dy has ${dy.size} elements, dx has ${dx.size}`);
+  const accumulate = o.accumulate ?? false;
+  const params = { N: dy.size, slope };
+  const grid = grid1d(gpu, dy.size, ACT_WG, what);
+  if (dx.buffer === dy.buffer && dx.byteOffset === dy.byteOffset) {
+    if (accumulate) throw new ArgumentError(`${what}.accumulate`, true, "false when dx is dy (in place)");
+    checkNoOverlap(what, [["dx", dx]], [["y", y]]);
+    const k = await gpu.kernel(DENSE_KERNELS.activationBackwardInPlace, { WG: ACT_WG, ACT: actIndex(o.act) });
+    return gpu.dispatch(k, { y, dy }, params, grid);
+  }
+  checkNoOverlap(
+    what,
+    [["dx", dx]],
+    [
+      ["dy", dy],
+      ["y", y],
+    ],
+  );
+  const constants = { WG: ACT_WG, ACT: actIndex(o.act), ACCUMULATE: accumulate ? 1 : 0 };
+  const k = await gpu.kernel(DENSE_KERNELS.activationBackward, constants);
+  return gpu.dispatch(k, { dy, y, dx }, params, grid);
+}

@@ -1,0 +1,43 @@
+// Activation functions shared by the dense and activation kernels (prepended to their modules; no entry points).
+// ACT selects the function at pipeline creation: 0 identity, 1 ReLU, 2 LeakyReLU(slope), 3 tanh, 4 sigmoid.
+// Derivatives are written in terms of the OUTPUT y = act(z) (DESIGN habit 2), so the backward pass needs only y.
+// Not here: the second derivative (the CPU twin cpu/activation.ts has actGrad2 for double backprop).
+
+override ACT: u32 = 0u;
+
+// tanh(z) = sign(z) (1 - e) / (1 + e) with e = exp(-2|z|) in (0, 1]: never overflows, exact sign, no NaN for
+// large |z| (the textbook (e^2z - 1)/(e^2z + 1) gives inf/inf).
+fn stable_tanh(z: f32) -> f32 {
+  let e = exp(-2.0 * abs(z));
+  let t = (1.0 - e) / (1.0 + e);
+  return select(t, -t, z < 0.0);
+}
+
+// sigmoid(z) through exp(-|z|) for both signs: 1/(1+e) for z >= 0, e/(1+e) for z < 0.
+fn stable_sigmoid(z: f32) -> f32 {
+  let e = exp(-abs(z));
+  let s = 1.0 / (1.0 + e);
+  return select(s, e * s, z < 0.0);
+}
+
+// y = act(z). ReLU is written `z < 0 ? 0 : z` so that a NaN input stays NaN (max(z, 0) may drop it).
+fn act_forward(z: f32, slope: f32) -> f32 {
+  switch ACT {
+    case 1u: { return select(z, 0.0, z < 0.0); }
+    case 2u: { return select(z, slope * z, z < 0.0); }
+    case 3u: { return stable_tanh(z); }
+    case 4u: { return stable_sigmoid(z); }
+    default: { return z; }
+  }
+}
+
+// act'(z) from y = act(z): ReLU 1[y > 0], LeakyReLU y > 0 ? 1 : slope, tanh 1 - y², sigmoid y (1 - y).
+fn act_grad(y: f32, slope: f32) -> f32 {
+  switch ACT {
+    case 1u: { return select(0.0, 1.0, y > 0.0); }
+    case 2u: { return select(slope, 1.0, y > 0.0); }
+    case 3u: { return 1.0 - y * y; }
+    case 4u: { return y * (1.0 - y); }
+    default: { return 1.0; }
+  }
+}

@@ -1,0 +1,347 @@
+// The dense family on the GPU (matmul, dense forward, both backward products) against the CPU twins, on shapes that
+// are and are not tile multiples, every activation, transposes, accumulation, every shipped tile variant, and the
+// typed errors of bad input.
+//
+// Tolerance, from float32 dot-product error (Higham, "Accuracy and Stability of Numerical Algorithms", §3.1): a K-term
+// f32 sum with u = 2^-24 has error ≤ γ_K Σ|a_k b_k| in the worst case; with rounding errors of random sign it
+// grows like sqrt(K)·u·max_k|s_k|, s_k the partial sums. Our inputs are uniform in [-1, 1] (|a|,|b| ≤ amax,bmax)
+// so |s_k| ≲ 3·sqrt(K)·amax·bmax with overwhelming probability, giving atol = c·K·u·amax·bmax; the reference
+// itself is rounded to f32 once (rtol ≥ u) and the result is rounded again by bias and activation, hence
+// rtol = c·sqrt(K)·u. c = 8 leaves room for the order of summation (tiles of TK, fma) without hiding any
+// indexing bug, which makes O(1) errors. tanh and sigmoid in f32 add a few ulps (exp is 3+2|x| ulp in WGSL),
+// covered by the extra 16u in atol since their outputs are bounded by 1 and their slopes by 1.
+import { ACTIVATIONS, type Activation, act, actGrad } from "../../src/runtime/cpu/activation";
+import * as cpu from "../../src/runtime/cpu/dense";
+import { ArgumentError, LimitError, ShapeError } from "../../src/runtime/errors";
+import type { Dispatch, Gpu, Tensor } from "../../src/runtime/gpu";
+import * as ops from "../../src/runtime/ops/dense";
+import { assertClose, expectError, type GpuCase, randArray, suite } from "../harness/cases";
+
+const U = 2 ** -24;
+
+function tol(K: number, amax: number, bmax: number): { atol: number; rtol: number } {
+  return { atol: 8 * Math.max(K, 1) * U * amax * bmax + 16 * U, rtol: 8 * Math.sqrt(Math.max(K, 1)) * U };
+}
+
+/** (B, IN, OUT) shapes: tiny, odd, one off the 64-tile, a tile multiple, and lopsided. */
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [7, 3, 5],
+  [33, 17, 9],
+  [64, 64, 64],
+  [129, 65, 257],
+  [257, 31, 2],
+];
+
+function alphaOf(a: Activation, i: number): number | undefined {
+  return a === "leaky_relu" ? (i % 2 ? 0.1 : undefined) : undefined;
+}
+
+async function runAll(gpu: Gpu, ds: Dispatch[]): Promise<void> {
+  const rec = gpu.recorder("dense-test");
+  rec.run(ds);
+  rec.submit();
+}
+
+/** y = act(z) for random z, as the backward kernels would see it (so that act'(y) is meaningful). */
+function activated(n: number, seed: number, a: Activation, alpha: number | undefined): Float32Array {
+  const z = randArray(n, seed, -2, 2);
+  const y = new Float32Array(n);
+  for (let i = 0; i < n; i++) y[i] = act(z[i]!, a, alpha ?? 0.2);
+  return y;
+}
+
+/**
+ * One layer's forward and both backward products. Every activation runs with bias and dx overwritten; the variant
+ * entry points (no bias, dx +=) run for relu and tanh on alternating shapes: their epilogues do not depend on the
+ * activation, and every pipeline costs ~0.5-1 s to compile on SwiftShader.
+ */
+function layerCase(
+  [B, IN, OUT]: [number, number, number],
+  a: Activation,
+  i: number,
+  tile?: ops.TileConfig,
+  variant = false,
+): GpuCase {
+  const withBias = !(variant && i % 2 === 0);
+  const accumulateDx = variant && i % 2 === 1;
+  const tileName = tile ? ` tile ${tile.wx}x${tile.wy}x${tile.tk}` : "";
+  return {
+    name: `dense ${a} B=${B} IN=${IN} OUT=${OUT}${withBias ? "" : " no bias"}${accumulateDx ? " dx+=" : ""}${tileName}`,
+    async run(gpu: Gpu) {
+      const s = gpu.scope("dense");
+      try {
+        const alpha = alphaOf(a, i);
+        const seed = 1000 * i + B * 7 + IN * 3 + OUT;
+        const x = randArray(B * IN, seed);
+        const w = randArray(IN * OUT, seed + 1);
+        const b = randArray(OUT, seed + 2);
+        const dy = randArray(B * OUT, seed + 3);
+        const yIn = activated(B * OUT, seed + 4, a, alpha);
+        const dx0 = randArray(B * IN, seed + 5);
+        const dw0 = randArray(IN * OUT, seed + 6);
+        const db0 = randArray(OUT, seed + 7);
+        const T = (shape: number[], d: Float32Array | undefined, label: string): Tensor =>
+          s.tensor(shape, d, label);
+        const tx = T([B, IN], x, "x");
+        const tw = T([IN, OUT], w, "w");
+        const tb = T([OUT], b, "b");
+        const ty = T([B, OUT], undefined, "y");
+        const tdy = T([B, OUT], dy, "dy");
+        const tyIn = T([B, OUT], yIn, "yIn");
+        const tdx = T([B, IN], dx0, "dx");
+        const tdw = T([IN, OUT], dw0, "dw");
+        const tdb = T([OUT], db0, "db");
+        const o = { act: a, alpha, tile };
+        await runAll(s, [
+          await ops.denseForward(s, { x: tx, w: tw, b: withBias ? tb : undefined, y: ty, ...o }),
+          await ops.denseBackwardInput(s, {
+            dy: tdy,
+            y: tyIn,
+            w: tw,
+            dx: tdx,
+            accumulate: accumulateDx,
+            ...o,
+          }),
+          ...(await ops.denseBackwardWeight(s, {
+            x: tx,
+            dy: tdy,
+            y: tyIn,
+            dw: tdw,
+            db: withBias ? tdb : undefined,
+            ...o,
+          })),
+        ]);
+        const y = new Float32Array(B * OUT);
+        cpu.denseForward({ x, w, b: withBias ? b : undefined, y, B, IN, OUT, act: a, alpha });
+        const dx = dx0.slice();
+        cpu.denseBackwardInput({ dy, y: yIn, w, dx, B, IN, OUT, act: a, alpha, accumulate: accumulateDx });
+        const dw = dw0.slice();
+        const db = db0.slice();
+        cpu.denseBackwardWeight({
+          x,
+          dy,
+          y: yIn,
+          dw,
+          db: withBias ? db : undefined,
+          B,
+          IN,
+          OUT,
+          act: a,
+          alpha,
+        });
+        // |act'| ≤ 1, so g = dy ⊙ act'(y) is bounded by 1 like the inputs; the bias adds one more term to y.
+        assertClose("y", await s.read(ty), y, tol(IN + 1, 1, 1));
+        const tdxT = tol(OUT, 1, 1);
+        assertClose("dx", await s.read(tdx), dx, { atol: tdxT.atol + U, rtol: tdxT.rtol });
+        assertClose("dw", await s.read(tdw), dw, tol(B, 1, 1));
+        assertClose("db", await s.read(tdb), db, tol(B, 1, 1));
+      } finally {
+        s.destroy();
+      }
+    },
+  };
+}
+
+function matmulCase(
+  [B, IN, OUT]: [number, number, number],
+  transA: boolean,
+  transB: boolean,
+  i: number,
+): GpuCase {
+  // C (M, N) = op(A) (M, K) · op(B) (K, N) with M = B, K = IN, N = OUT of the shape list.
+  const [M, K, N] = [B, IN, OUT];
+  const accumulate = i % 2 === 1;
+  const alpha = accumulate ? -1.5 : 0.5;
+  return {
+    name: `matmul M=${M} K=${K} N=${N}${transA ? " Aᵀ" : ""}${transB ? " Bᵀ" : ""}${accumulate ? " c+=" : ""} alpha=${alpha}`,
+    async run(gpu: Gpu) {
+      const s = gpu.scope("matmul");
+      try {
+        const seed = 77 * i + M + K + N;
+        const a = randArray(M * K, seed);
+        const b = randArray(K * N, seed + 1);
+        const c0 = randArray(M * N, seed + 2);
+        const ta = s.tensor(transA ? [K, M] : [M, K], a, "a");
+        const tb = s.tensor(transB ? [N, K] : [K, N], b, "b");
+        const tc = s.tensor([M, N], c0, "c");
+        await runAll(s, [await ops.matmul(s, { a: ta, b: tb, c: tc, transA, transB, accumulate, alpha })]);
+        const c = c0.slice();
+        cpu.matmul({ a, b, c, M, N, K, transA, transB, accumulate, alpha });
+        const t = tol(K, 1, 1);
+        assertClose("c", await s.read(tc), c, { atol: Math.abs(alpha) * t.atol + U, rtol: t.rtol });
+      } finally {
+        s.destroy();
+      }
+    },
+  };
+}
+
+const errorCase: GpuCase = {
+  name: "bad input: typed errors naming tensors, dims and limits, before allocating",
+  async run(gpu: Gpu) {
+    const s = gpu.scope("dense-errors");
+    try {
+      const x = s.tensor([4, 3], undefined, "x");
+      const w = s.tensor([2, 5], undefined, "w");
+      const w35 = s.tensor([3, 5], undefined, "w35");
+      const y = s.tensor([4, 5], undefined, "y");
+      const b4 = s.tensor([4], undefined, "b4");
+      const before = s.liveBuffers;
+      await expectError(
+        "x·w mismatch",
+        () => ops.denseForward(s, { x, w, y, act: "relu" }),
+        ShapeError,
+        /x has 3 columns, w has 2 rows/,
+      );
+      await expectError(
+        "bias size",
+        () => ops.denseForward(s, { x, w: w35, b: b4, y, act: "relu" }),
+        ShapeError,
+        /b \(b4\) has 4 elements, expected OUT/,
+      );
+      await expectError(
+        "y shape",
+        () => ops.denseForward(s, { x, w: w35, y: x, act: "tanh" }),
+        ShapeError,
+        /y has shape \[4,3\]/,
+      );
+      await expectError(
+        "1-D x",
+        () => ops.denseForward(s, { x: b4, w: w35, y, act: "tanh" }),
+        ShapeError,
+        /x \(b4\) has shape \[4\], expected a 2-D/,
+      );
+      await expectError(
+        "unknown act",
+        () => ops.denseForward(s, { x, w: w35, y, act: "gelu" as Activation }),
+        ArgumentError,
+        /denseForward\.act = "gelu"/,
+      );
+      await expectError(
+        "leaky alpha 0",
+        () => ops.denseForward(s, { x, w: w35, y, act: "leaky_relu", alpha: 0 }),
+        ArgumentError,
+        /denseForward\.alpha = 0 .*\(0, 1\)/,
+      );
+      await expectError(
+        "leaky alpha NaN",
+        () => ops.activationForward(s, { x: y, y, act: "leaky_relu", alpha: Number.NaN }),
+        ArgumentError,
+        /alpha = NaN/,
+      );
+      await expectError(
+        "matmul K",
+        () => ops.matmul(s, { a: x, b: w, c: y }),
+        ShapeError,
+        /op\(a\) has 3 columns .* op\(b\) has 2 rows/,
+      );
+      await expectError(
+        "matmul alpha",
+        () => ops.matmul(s, { a: x, b: w35, c: y, alpha: Number.POSITIVE_INFINITY }),
+        ArgumentError,
+        /matmul\.alpha/,
+      );
+      await expectError(
+        "dx shape",
+        () => ops.denseBackwardInput(s, { dy: y, y, w: w35, dx: y, act: "relu" }),
+        ShapeError,
+        /dx has shape \[4,5\], expected \[B, IN\] = \[4,3\]/,
+      );
+      await expectError(
+        "dw shape",
+        () => ops.denseBackwardWeight(s, { x, dy: y, y, dw: w, act: "relu" }),
+        ShapeError,
+        /dw has shape \[2,5\]/,
+      );
+      await expectError(
+        "dy rows",
+        () => ops.denseBackwardWeight(s, { x: w35, dy: y, y, dw: w35, act: "relu" }),
+        ShapeError,
+        /x has 3 rows, dy has 4 rows/,
+      );
+      await expectError(
+        "aliasing",
+        () => ops.denseForward(s, { x: y, w: s.tensor([5, 5], undefined, "w55"), y, act: "relu" }),
+        ArgumentError,
+        /denseForward\.y = "y" .*not overlap x/,
+      );
+      await expectError(
+        "accumulate in place",
+        () => ops.activationBackward(s, { dy: y, y: x, dx: y, act: "relu", accumulate: true }),
+        ShapeError,
+      );
+      await expectError(
+        "accumulate in place",
+        () => ops.activationBackward(s, { dy: y, y, dx: y, act: "relu", accumulate: true }),
+        ArgumentError,
+        /accumulate/,
+      );
+      const tooBig = {
+        wx: 16,
+        wy: 16,
+        tk: Math.floor(s.limits.maxComputeWorkgroupStorageSize / (4 * 32 * 4)) + 1,
+      };
+      await expectError(
+        "workgroup memory",
+        () => ops.denseForward(s, { x, w: w35, y, act: "relu", tile: tooBig }),
+        LimitError,
+        /maxComputeWorkgroupStorageSize/,
+      );
+      await expectError(
+        "invocations",
+        () => ops.matmul(s, { a: x, b: w35, c: y, tile: { wx: 64, wy: 64, tk: 1 } }),
+        LimitError,
+        /maxComputeInvocationsPerWorkgroup|maxComputeWorkgroupSize/,
+      );
+      await expectError(
+        "tile wx",
+        () => ops.matmul(s, { a: x, b: w35, c: y, tile: { wx: 0, wy: 4, tk: 4 } }),
+        ArgumentError,
+        /matmul\.tile\.wx/,
+      );
+      // Only the 5x5 tensor of the aliasing case was made: errors are thrown before anything else is allocated.
+      if (s.liveBuffers !== before + 1)
+        throw new Error(`errors allocated buffers: ${s.liveBuffers - before - 1}`);
+    } finally {
+      s.destroy();
+    }
+  },
+};
+
+/** The CPU twin of act' is what the kernels use: a cheap guard that the test data makes act' non-trivial. */
+const dataCase: GpuCase = {
+  name: "test data exercises both branches of every act'",
+  async run() {
+    for (const a of ACTIVATIONS) {
+      const y = activated(64, 5, a, undefined);
+      const g = new Set(Array.from(y, (v) => actGrad(v, a)));
+      if (a !== "identity" && g.size < 2) throw new Error(`${a}: act' is constant on the test data`);
+    }
+  },
+};
+
+export default suite("dense", [
+  ...SHAPES.flatMap((shape, si) =>
+    ACTIVATIONS.map((a, ai) => layerCase(shape, a, si * ACTIVATIONS.length + ai)),
+  ),
+  ...SHAPES.flatMap((shape, si) =>
+    [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ].map(([ta, tb], k) => matmulCase(shape, ta!, tb!, si * 4 + k)),
+  ),
+  // Every other shipped tile (the default one runs above) on two awkward shapes.
+  ...ops.DENSE_TILE_VARIANTS.filter((t) => t !== ops.DEFAULT_TILE).flatMap((tile, vi) =>
+    [
+      [33, 17, 9],
+      [129, 65, 257],
+    ].map((shape, k) =>
+      layerCase(shape as [number, number, number], k ? "leaky_relu" : "sigmoid", vi + k, tile),
+    ),
+  ),
+  errorCase,
+  dataCase,
+]);
