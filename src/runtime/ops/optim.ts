@@ -1,0 +1,156 @@
+// GPU optimizers: one dispatch per step over a flat parameter arena (SGD, Adam, AdamW, RMSProp, optional fused
+// weight clipping), with the step count t kept and advanced on the GPU so recorded steps replay without host
+// writes, and standalone weight clipping. Twins (the specification) in ../cpu/optim.ts.
+// Not a scheduler: setLearningRate rewrites the uniform. Shape letter: N parameters.
+// t: a u32 word per workgroup of the step dispatch (see optim.wgsl for why), every word equal to the step count.
+
+import clipSrc from "../../shaders/clip.wgsl?raw";
+import optimSrc from "../../shaders/optim.wgsl?raw";
+import {
+  checkLearningRate,
+  OPTIMIZER_KINDS,
+  type OptimizerOptions,
+  optimizerStateNames,
+  resolveOptimizerOptions,
+} from "../cpu/optim";
+import { ArgumentError, checkNumber, ShapeError } from "../errors";
+import type { Dispatch, Gpu, Tensor } from "../gpu";
+import { type KernelDef, ParamsLayout } from "../kernel";
+import { grid1d } from "./grid";
+
+export {
+  OPTIMIZER_KINDS,
+  type OptimizerKind,
+  type OptimizerOptions,
+  type ResolvedOptimizerOptions,
+} from "../cpu/optim";
+
+const WG = 256;
+
+const optimParams = new ParamsLayout("OptimParams", [
+  ["N", "u32"],
+  ["lr", "f32"],
+  ["beta1", "f32"],
+  ["beta2", "f32"],
+  ["logBeta1", "f32"],
+  ["logBeta2", "f32"],
+  ["eps", "f32"],
+  ["weightDecay", "f32"],
+  ["momentum", "f32"],
+  ["alpha", "f32"],
+  ["clip", "f32"],
+  ["useM", "u32"],
+  ["doClip", "u32"],
+]);
+const clipParams = new ParamsLayout("ClipParams", [
+  ["N", "u32"],
+  ["clip", "f32"],
+]);
+
+/** Every kernel of the optimizer family. */
+export const OPTIM_KERNELS = {
+  step: {
+    source: optimSrc,
+    entryPoint: "optim_step",
+    bindings: [
+      ["grads", "read"],
+      ["params", "read_write"],
+      ["m", "read_write"],
+      ["v", "read_write"],
+      ["t", "read_write"],
+    ],
+    params: optimParams,
+  },
+  clip: {
+    source: clipSrc,
+    entryPoint: "clip_weights_forward",
+    bindings: [["params", "read_write"]],
+    params: clipParams,
+  },
+} as const satisfies Record<string, KernelDef>;
+
+/** A prepared optimizer: record `step` once per update; state tensors are for checkpoints. */
+export interface Optimizer {
+  /** One dispatch: updates params from grads and advances the GPU-held step count t. */
+  readonly step: Dispatch[];
+  /** "t" (u32 words, one per workgroup, all equal to the steps taken) and "m"/"v" as the kind keeps them. */
+  readonly state: ReadonlyMap<string, Tensor>;
+  readonly options: Readonly<OptimizerOptions>;
+  /** Rewrites the uniform (validated: finite, > 0); takes effect from the next submit. */
+  setLearningRate(lr: number): void;
+}
+
+/** ln β clamped to -100 for β = 0 (then 1 - β^t = 1 - e^{-100 t} = 1 in float32, as it should be). */
+function logBeta(beta: number): number {
+  return beta > 0 ? Math.max(Math.log(beta), -100) : -100;
+}
+
+/**
+ * Builds an optimizer over params/grads (same size; typically an arena's flat tensors). State starts at zero.
+ * @example const opt = await createOptimizer(gpu, arena.flat, gradArena.flat, { kind: "adam", lr: 2e-4, beta1: 0.5 });
+ *   rec.run([...backward, ...opt.step]);
+ */
+export async function createOptimizer(
+  gpu: Gpu,
+  params: Tensor,
+  grads: Tensor,
+  options: OptimizerOptions,
+): Promise<Optimizer> {
+  const o = resolveOptimizerOptions(options);
+  if (params.size !== grads.size) {
+    throw new ShapeError(
+      `createOptimizer: params ${params.label} have ${params.size} elements, grads ${grads.label} have ${grads.size}`,
+    );
+  }
+  if (params.buffer === grads.buffer && params.byteOffset === grads.byteOffset) {
+    throw new ArgumentError("createOptimizer.grads", grads.label, "a tensor other than params");
+  }
+  const wg = grid1d(gpu, params.size, WG, "createOptimizer");
+  const groups = wg[0] * wg[1];
+  const k = await gpu.kernel(OPTIM_KERNELS.step, { WG, KIND: OPTIMIZER_KINDS.indexOf(o.kind) });
+  const state = new Map<string, Tensor>();
+  for (const name of optimizerStateNames(o)) {
+    state.set(name, gpu.tensor([params.size], undefined, `${params.label}.${o.kind}.${name}`));
+  }
+  const t = gpu.words([groups], undefined, `${params.label}.${o.kind}.t`);
+  state.set("t", t);
+  // Kinds without m or v bind a 1-word placeholder each (never read); two writable bindings may not alias.
+  const bindState = (name: "m" | "v") =>
+    state.get(name) ?? gpu.words([1], undefined, `${params.label}.${o.kind}.unused_${name}`);
+  const values = {
+    N: params.size,
+    lr: o.lr,
+    beta1: o.beta1,
+    beta2: o.beta2,
+    logBeta1: logBeta(o.beta1),
+    logBeta2: logBeta(o.beta2),
+    eps: o.eps,
+    weightDecay: o.weightDecay,
+    momentum: o.momentum,
+    alpha: o.alpha,
+    clip: o.clip ?? 0,
+    useM: state.has("m") && o.kind !== "adam" && o.kind !== "adamw" ? 1 : 0,
+    doClip: o.clip === undefined ? 0 : 1,
+  };
+  const d = gpu.dispatch(k, { grads, params, m: bindState("m"), v: bindState("v"), t }, values, wg);
+  const opts: OptimizerOptions = { ...options };
+  return {
+    step: [d],
+    state,
+    get options() {
+      return opts;
+    },
+    setLearningRate(lr: number) {
+      values.lr = checkLearningRate(lr, "setLearningRate.lr");
+      opts.lr = lr;
+      d.setParams(values);
+    },
+  };
+}
+
+/** params[:] = clamp(params, -clip, clip) (WGAN weight clipping outside an optimizer step). */
+export async function clipWeights(gpu: Gpu, params: Tensor, clip: number): Promise<Dispatch> {
+  checkNumber("clipWeights.clip", clip, { min: 0, minExclusive: true });
+  const k = await gpu.kernel(OPTIM_KERNELS.clip, { WG });
+  return gpu.dispatch(k, { params }, { N: params.size, clip }, grid1d(gpu, params.size, WG, "clipWeights"));
+}

@@ -1,0 +1,208 @@
+// GPU optimizers against their twins: every kind and option, sizes that are and are not multiples of the
+// workgroup, several steps replayed in ONE submit (t advances on the GPU; grads change between steps through a
+// GPU scale), live learning-rate changes, fused and standalone clipping, an arena's flat tensors, bad options.
+import * as cpu from "../../src/runtime/cpu/optim";
+import { ArgumentError, ShapeError } from "../../src/runtime/errors";
+import type { Gpu } from "../../src/runtime/gpu";
+import * as ops from "../../src/runtime/ops/optim";
+import { scale } from "../../src/runtime/ops/util";
+import { assertClose, check, expectError, randArray, suite } from "../harness/cases";
+
+const CONFIGS: cpu.OptimizerOptions[] = [
+  { kind: "sgd", lr: 0.05 },
+  { kind: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 0.01 },
+  { kind: "adam", lr: 2e-3, beta1: 0.5, beta2: 0.999 },
+  { kind: "adam", lr: 1e-3, beta1: 0, beta2: 0.9, weightDecay: 0.1 },
+  { kind: "adamw", lr: 1e-3, weightDecay: 0.05 },
+  { kind: "rmsprop", lr: 1e-3 },
+  { kind: "rmsprop", lr: 1e-3, momentum: 0.5, alpha: 0.9, eps: 1e-6, weightDecay: 0.01 },
+  { kind: "adam", lr: 1e-2, clip: 0.3 },
+];
+
+const label = (o: cpu.OptimizerOptions) =>
+  Object.entries(o)
+    .map(([k, v]) => (k === "kind" ? v : `${k}=${v}`))
+    .join(" ");
+
+/**
+ * Runs `steps` optimizer steps in one submit (grads *= -0.7 between steps, on the GPU) and compares params and
+ * state with the twin. Per step: float32 rounding of p, m, v (~1e-7 relative) and Adam's bias correction and
+ * sqrt (a few ULP): params within steps·lr·1e-5 absolute plus 1e-6 relative; state within 1e-5 relative.
+ */
+async function checkSteps(
+  gpu: Gpu,
+  n: number,
+  o: cpu.OptimizerOptions,
+  steps: number,
+  seed: number,
+): Promise<void> {
+  const s = gpu.scope("optim");
+  try {
+    const p0 = randArray(n, seed, -0.5, 0.5);
+    const g0 = randArray(n, seed + 1, -1, 1);
+    const params = s.tensor([n], p0, "params");
+    const grads = s.tensor([n], g0, "grads");
+    const opt = await ops.createOptimizer(s, params, grads, o);
+    const flip = await scale(s, grads, -0.7);
+    const rec = s.recorder();
+    for (let i = 0; i < steps; i++) rec.run([...opt.step, flip]);
+    rec.submit();
+    check(opt.step.length === 1, `${opt.step.length} dispatches per step`);
+    const rp = p0.slice();
+    const rg = g0.slice();
+    const twin = cpu.createOptimizer(rp, rg, o);
+    for (let i = 0; i < steps; i++) {
+      twin.step();
+      for (let j = 0; j < n; j++) rg[j] = Math.fround(rg[j]! * -0.7);
+    }
+    const names = [...opt.state.keys()].sort().join(",");
+    check(names === [...twin.state.keys()].sort().join(","), `state ${names} != twin's`);
+    assertClose("params", await s.read(params), rp, { atol: steps * o.lr * 1e-5, rtol: 1e-6 });
+    for (const name of ["m", "v"]) {
+      const t = opt.state.get(name);
+      if (t)
+        assertClose(name, await s.read(t), twin.state.get(name) as Float32Array, { atol: 1e-7, rtol: 1e-5 });
+    }
+    const t = await s.readWords(opt.state.get("t")!);
+    check(
+      t.every((w) => w === steps),
+      `t words ${[...t.slice(0, 4)]}... should all be ${steps}`,
+    );
+  } finally {
+    s.destroy();
+  }
+}
+
+export default suite("optim", [
+  ...CONFIGS.map((o, i) => ({
+    name: `${label(o)}: 5 steps in one submit, n=1000`,
+    run: (gpu: Gpu) => checkSteps(gpu, 1000, o, 5, 10 + i),
+  })),
+  ...[1, 7, 255, 256, 257, 4099].map((n) => ({
+    name: `adam 3 steps n=${n}`,
+    run: (gpu: Gpu) => checkSteps(gpu, n, { kind: "adam", lr: 1e-3, beta1: 0.5 }, 3, n),
+  })),
+  {
+    name: "adam over an arena's flat tensors: padding stays zero, two submits continue t",
+    async run(gpu) {
+      const s = gpu.scope("arena");
+      try {
+        const specs = [
+          { name: "w", shape: [3, 5] },
+          { name: "b", shape: [5] },
+        ];
+        const pa = s.arena("params", specs);
+        const ga = s.arena("grads", specs);
+        const n = pa.flat.size;
+        const p0 = new Float32Array(n);
+        const g0 = new Float32Array(n);
+        for (const { name } of specs) {
+          const off = pa.offsets.get(name)! / 4;
+          const size = pa.views.get(name)!.size;
+          p0.set(randArray(size, off + 1), off);
+          g0.set(randArray(size, off + 2), off);
+        }
+        s.write(pa.flat, p0);
+        s.write(ga.flat, g0);
+        const o: cpu.OptimizerOptions = { kind: "adam", lr: 1e-2, beta1: 0.5, beta2: 0.99 };
+        const opt = await ops.createOptimizer(s, pa.flat, ga.flat, o);
+        for (let k = 0; k < 2; k++) {
+          const rec = s.recorder();
+          rec.run(opt.step, 2);
+          rec.submit();
+        }
+        const rp = p0.slice();
+        const twin = cpu.createOptimizer(rp, g0, o);
+        for (let k = 0; k < 4; k++) twin.step();
+        const got = await s.read(pa.flat);
+        assertClose("arena params", got, rp, { atol: 4e-7, rtol: 1e-6 });
+        for (let i = 0; i < n; i++) if (p0[i] === 0) check(got[i] === 0, `padding [${i}] became ${got[i]}`);
+        check((await s.readWords(opt.state.get("t")!))[0] === 4, "t = 4 after two submits of two steps");
+      } finally {
+        s.destroy();
+      }
+    },
+  },
+  {
+    name: "setLearningRate takes effect on the next submit and is validated",
+    async run(gpu) {
+      const s = gpu.scope("lr");
+      try {
+        const n = 300;
+        const p0 = randArray(n, 1);
+        const g0 = randArray(n, 2);
+        const params = s.tensor([n], p0);
+        const grads = s.tensor([n], g0);
+        const opt = await ops.createOptimizer(s, params, grads, { kind: "sgd", lr: 0.1, momentum: 0.5 });
+        let rec = s.recorder();
+        rec.run(opt.step);
+        rec.submit();
+        opt.setLearningRate(0.02);
+        check(opt.options.lr === 0.02, "options.lr follows setLearningRate");
+        rec = s.recorder();
+        rec.run(opt.step);
+        rec.submit();
+        const rp = p0.slice();
+        const twin = cpu.createOptimizer(rp, g0, { kind: "sgd", lr: 0.1, momentum: 0.5 });
+        twin.step();
+        twin.setLearningRate(0.02);
+        twin.step();
+        assertClose("params", await s.read(params), rp, { atol: 1e-6, rtol: 1e-6 });
+        await expectError(
+          "NaN lr",
+          () => opt.setLearningRate(Number.NaN),
+          ArgumentError,
+          /setLearningRate.lr/,
+        );
+        await expectError("negative lr", () => opt.setLearningRate(-1), ArgumentError, /> 0/);
+      } finally {
+        s.destroy();
+      }
+    },
+  },
+  ...[1, 257, 1000].map((n) => ({
+    name: `clipWeights n=${n}`,
+    async run(gpu: Gpu) {
+      const s = gpu.scope("clip");
+      try {
+        const p0 = randArray(n, n, -2, 2);
+        const params = s.tensor([n], p0);
+        const rec = s.recorder();
+        rec.run([await ops.clipWeights(s, params, 0.5)]);
+        rec.submit();
+        const ref = p0.slice();
+        cpu.clipWeights(ref, 0.5);
+        assertClose("clipped", await s.read(params), ref, { atol: 0, rtol: 0 });
+      } finally {
+        s.destroy();
+      }
+    },
+  })),
+  {
+    name: "optimizers reject bad options and sizes before allocating",
+    async run(gpu) {
+      const s = gpu.scope("optim-bad");
+      try {
+        const p = s.tensor([10]);
+        const g = s.tensor([10]);
+        const before = s.liveBuffers;
+        const mk =
+          (o: Record<string, unknown>, gg = g) =>
+          () =>
+            ops.createOptimizer(s, p, gg, o as never);
+        await expectError("lr NaN", mk({ kind: "adam", lr: Number.NaN }), ArgumentError, /optimizer.lr/);
+        await expectError("lr 0", mk({ kind: "adam", lr: 0 }), ArgumentError, /> 0/);
+        await expectError("beta1", mk({ kind: "adam", lr: 1, beta1: 1 }), ArgumentError, /\[0, 1\)/);
+        await expectError("eps", mk({ kind: "adam", lr: 1, eps: -1 }), ArgumentError, /eps/);
+        await expectError("kind", mk({ kind: "lion", lr: 1 }), ArgumentError, /kind/);
+        await expectError("unused", mk({ kind: "sgd", lr: 1, beta2: 0.9 }), ArgumentError, /beta2/);
+        await expectError("sizes", mk({ kind: "sgd", lr: 1 }, s.tensor([9])), ShapeError, /9/);
+        await expectError("same", mk({ kind: "sgd", lr: 1 }, p), ArgumentError, /grads/);
+        await expectError("clip", () => ops.clipWeights(s, p, -1), ArgumentError, /clip/);
+        check(s.liveBuffers === before + 1, `bad calls allocated ${s.liveBuffers - before - 1} buffers`);
+      } finally {
+        s.destroy();
+      }
+    },
+  },
+]);
