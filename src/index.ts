@@ -31,4 +31,5 @@ export {
   ParamsLayout,
   type ParamType,
 } from "./runtime/kernel";
+export * from "./runtime/mlp";
 export * as ops from "./runtime/ops/index";

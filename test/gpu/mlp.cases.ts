@@ -1,0 +1,345 @@
+// The GPU Mlp against its CPU twin (cpu/mlp.ts, itself checked against finite differences in test/mlp-cpu.test.ts):
+// forward, backward (accumulating twice doubles the gradients), backwardInputOnly leaving grads bit-identical, on
+// batches and widths that are and are not tile multiples; parameter round trips; spec validation before any
+// allocation; a second batch size compiling no pipeline; destroy() freeing every buffer.
+import {
+  initMlpParams,
+  type LayerParams,
+  type MlpSpec,
+  mlpBackward,
+  mlpForward,
+  validateMlpSpec,
+  zeroMlpGrads,
+} from "../../src/runtime/cpu/mlp";
+import { ArgumentError, DestroyedError, ShapeError } from "../../src/runtime/errors";
+import type { Gpu } from "../../src/runtime/gpu";
+import { pipelineCount } from "../../src/runtime/kernel";
+import { Mlp } from "../../src/runtime/mlp";
+import { assertClose, check, expectError, randArray, suite } from "../harness/cases";
+
+/** float32 unit roundoff. */
+export const U = 2 ** -24;
+
+/**
+ * Tolerance for a float32 GPU result against the float64 twin. A float32 dot product of length K errs by at most
+ * K·u·Σ|a_i b_i| (Higham, Accuracy and Stability of Numerical Algorithms, §3.1); our data are O(1), so Σ|a_i b_i| is
+ * within a small factor of max|ref|, and `chain` (≥ 1) covers the layers an error travels through. K is floored at
+ * 16 to cover the transcendental activations (WGSL allows exp a few ulp of error).
+ */
+export function f32Tol(ref: ArrayLike<number>, K: number, chain: number): { atol: number; rtol: number } {
+  let m = 0;
+  for (let i = 0; i < ref.length; i++) m = Math.max(m, Math.abs(ref[i]!));
+  const r = chain * Math.max(K, 16) * U;
+  return { atol: r * Math.max(m, 1e-3), rtol: r };
+}
+
+/** The largest dimension of a config, the K of its longest dot product. */
+export function maxDim(spec: MlpSpec, batch: number): number {
+  return Math.max(batch, spec.input, ...spec.layers.map((l) => l.units));
+}
+
+/** Flattens twin gradients into the arena layout of `mlp` (zeros in the padding). */
+export function flattenLike(mlp: Mlp, layers: readonly LayerParams[]): Float64Array {
+  const flat = new Float64Array(mlp.params.flat.size);
+  layers.forEach((p, l) => {
+    flat.set(p.w, mlp.offsets.get(`l${l}.w`)!);
+    flat.set(p.b, mlp.offsets.get(`l${l}.b`)!);
+  });
+  return flat;
+}
+
+/** Random parameters with nonzero biases (the init has zero biases, which would hide a bias bug). */
+export function randomLayers(spec: MlpSpec, seed: number): LayerParams[] {
+  return spec.layers.map((layer, l) => {
+    const fanIn = l === 0 ? spec.input : spec.layers[l - 1]!.units;
+    const r = 1.5 / Math.sqrt(fanIn);
+    return {
+      w: randArray(fanIn * layer.units, seed + l, -r, r),
+      b: randArray(layer.units, seed + 100 + l, -0.3, 0.3),
+    };
+  });
+}
+
+function bits(a: Float32Array): Uint32Array {
+  return new Uint32Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
+}
+
+export function sameBits(what: string, got: Float32Array, ref: Float32Array): void {
+  const g = bits(got);
+  const r = bits(ref);
+  check(g.length === r.length, `${what}: length ${g.length} != ${r.length}`);
+  for (let i = 0; i < g.length; i++)
+    check(g[i] === r[i], `${what}: element ${i} differs (${got[i]} vs ${ref[i]})`);
+}
+
+const CONFIGS: { batch: number; spec: MlpSpec }[] = [
+  {
+    batch: 1,
+    spec: {
+      input: 2,
+      layers: [
+        { units: 33, act: "leaky_relu" },
+        { units: 1, act: "identity" },
+      ],
+    },
+  },
+  {
+    batch: 7,
+    spec: {
+      input: 33,
+      layers: [
+        { units: 128, act: "tanh" },
+        { units: 2, act: "sigmoid" },
+      ],
+    },
+  },
+  {
+    batch: 64,
+    spec: {
+      input: 2,
+      layers: [
+        { units: 128, act: "relu" },
+        { units: 33, act: "leaky_relu", alpha: 0.1 },
+        { units: 1, act: "identity" },
+      ],
+    },
+  },
+  {
+    batch: 130,
+    spec: {
+      input: 128,
+      layers: [
+        { units: 33, act: "sigmoid" },
+        { units: 2, act: "tanh" },
+      ],
+    },
+  },
+];
+
+export default suite("mlp", [
+  ...CONFIGS.map(({ batch, spec }) => ({
+    name: `forward, backward x2, backwardInputOnly: B=${batch} ${spec.input}→${spec.layers.map((l) => `${l.units}${l.act}`).join("→")}`,
+    async run(gpu: Gpu) {
+      const mlp = await Mlp.create(gpu, spec, { seed: 3, label: "mlp-fb" });
+      try {
+        const layers = randomLayers(mlp.spec, 40);
+        mlp.writeLayers(layers);
+        const b = await mlp.bind(batch);
+        const x = randArray(batch * spec.input, 7);
+        const out = mlp.outputWidth;
+        const dOut = randArray(batch * out, 8);
+        mlp.gpu.write(b.input, x);
+        mlp.gpu.write(b.dOutput, dOut);
+        mlp.gpu
+          .recorder()
+          .run([mlp.zeroGrads, ...b.forward, ...b.backward, ...b.backward])
+          .submit();
+        const [y, grads, dx] = [
+          await mlp.gpu.read(b.output),
+          await mlp.readGrads(),
+          await mlp.gpu.read(b.dInput),
+        ];
+
+        const s = mlp.spec;
+        const hs = mlpForward(s, layers, x, batch);
+        const refGrads = zeroMlpGrads(s);
+        const refDx = mlpBackward(s, layers, hs, dOut, batch, refGrads);
+        const K = maxDim(s, batch);
+        const L = s.layers.length;
+        assertClose("output", y, hs[L]!, f32Tol(hs[L]!, K, 2 * L));
+        const ref2 = flattenLike(
+          mlp,
+          refGrads.map((g) => ({ w: g.w.map((v) => 2 * v), b: g.b.map((v) => 2 * v) })),
+        );
+        assertClose("grads (two backward passes = 2x)", grads, ref2, f32Tol(ref2, K, 4 * L));
+        assertClose("dInput", dx, refDx, f32Tol(refDx, K, 4 * L));
+
+        // backwardInputOnly: grads bit-identical, dInput recomputed identically.
+        mlp.gpu.write(b.dInput, new Float32Array(batch * spec.input));
+        mlp.gpu.recorder().run(b.backwardInputOnly).submit();
+        sameBits("grads after backwardInputOnly", await mlp.readGrads(), grads);
+        sameBits("dInput of backwardInputOnly", await mlp.gpu.read(b.dInput), dx);
+      } finally {
+        mlp.destroy();
+      }
+    },
+  })),
+  {
+    name: "create uploads the seeded CPU init; readParams/writeParams round trip bit-exact",
+    async run(gpu: Gpu) {
+      const spec: MlpSpec = {
+        input: 5,
+        layers: [
+          { units: 33, act: "relu" },
+          { units: 7, act: "tanh" },
+          { units: 1, act: "identity" },
+        ],
+      };
+      const mlp = await Mlp.create(gpu, spec, { seed: 99, init: "auto" });
+      try {
+        const init = initMlpParams(validateMlpSpec(spec), 99, "auto");
+        const flat = await mlp.readParams();
+        const ref = new Float32Array(flattenLike(mlp, init));
+        sameBits("init", flat, ref);
+        check(mlp.paramCount === 5 * 33 + 33 + 33 * 7 + 7 + 7 + 1, `paramCount ${mlp.paramCount}`);
+        // Random values (including subnormals, -0 and large magnitudes) in the regions, zeros in the padding.
+        const data = new Float32Array(flat.length);
+        const r = randArray(flat.length, 5, -1e6, 1e6);
+        const inRegion = new Uint8Array(flat.length);
+        for (const reg of mlp.layout)
+          inRegion.fill(1, reg.offset, reg.offset + reg.shape.reduce((a, c) => a * c, 1));
+        for (let i = 0; i < flat.length; i++) if (inRegion[i]) data[i] = r[i]!;
+        const first = mlp.layout[0]!.offset;
+        data[first] = -0;
+        data[first + 1] = 1e-40;
+        data[first + 2] = 3.4e38;
+        mlp.writeParams(data);
+        sameBits("round trip", await mlp.readParams(), data);
+        const layers = await mlp.readLayers();
+        check(
+          layers[1]!.w.length === 33 * 7 && layers[1]!.w[0] === data[mlp.offsets.get("l1.w")!],
+          "readLayers",
+        );
+        await expectError(
+          "wrong length",
+          () => mlp.writeParams(new Float32Array(3)),
+          ShapeError,
+          /writeParams/,
+        );
+        const nan = data.slice();
+        nan[first + 4] = Number.NaN;
+        await expectError("NaN", () => mlp.writeParams(nan), ArgumentError, /writeParams.flat\[\d+\] = NaN/);
+        const padIndex = inRegion.indexOf(0);
+        if (padIndex >= 0) {
+          const pad = data.slice();
+          pad[padIndex] = 1;
+          await expectError("nonzero padding", () => mlp.writeParams(pad), ArgumentError, /padding/);
+        }
+        sameBits("rejected writes changed nothing", await mlp.readParams(), data);
+      } finally {
+        mlp.destroy();
+      }
+    },
+  },
+  {
+    name: "bad specs and arguments are ArgumentErrors naming the field, allocating nothing",
+    async run(gpu: Gpu) {
+      const before = gpu.liveBuffers;
+      const ok = { units: 1, act: "identity" } as const;
+      const bad: [string, unknown, RegExp][] = [
+        ["units 0", { input: 2, layers: [{ units: 0, act: "relu" }, ok] }, /spec.layers\[0\].units = 0/],
+        ["units 1.5", { input: 2, layers: [{ units: 1.5, act: "relu" }] }, /spec.layers\[0\].units = 1.5/],
+        [
+          "NaN alpha",
+          { input: 2, layers: [{ units: 3, act: "leaky_relu", alpha: Number.NaN }, ok] },
+          /alpha = NaN/,
+        ],
+        ["empty layers", { input: 2, layers: [] }, /spec.layers =/],
+        ["input 0", { input: 0, layers: [ok] }, /spec.input = 0/],
+        ["unknown act", { input: 2, layers: [{ units: 1, act: "swish" }] }, /spec.layers\[0\].act/],
+        ["alpha on relu", { input: 2, layers: [{ units: 1, act: "relu", alpha: 0.1 }] }, /alpha/],
+      ];
+      for (const [what, spec, re] of bad)
+        await expectError(what, () => Mlp.create(gpu, spec as MlpSpec, { seed: 1 }), ArgumentError, re);
+      const spec: MlpSpec = { input: 2, layers: [ok] };
+      await expectError("seed -1", () => Mlp.create(gpu, spec, { seed: -1 }), ArgumentError, /opts.seed/);
+      await expectError(
+        "seed NaN",
+        () => Mlp.create(gpu, spec, { seed: Number.NaN }),
+        ArgumentError,
+        /opts.seed/,
+      );
+      await expectError(
+        "init",
+        () => Mlp.create(gpu, spec, { seed: 1, init: "orthogonal" as never }),
+        ArgumentError,
+        /opts.init/,
+      );
+      check(gpu.liveBuffers === before, `bad specs allocated ${gpu.liveBuffers - before} buffers`);
+      const mlp = await Mlp.create(gpu, { input: 3, layers: [{ units: 2, act: "relu" }] }, { seed: 1 });
+      try {
+        const made = mlp.gpu.liveBuffers;
+        await expectError("batch 0", () => mlp.bind(0), ArgumentError, /batch = 0/);
+        await expectError("batch 2.5", () => mlp.bind(2.5), ArgumentError, /batch = 2.5/);
+        const wrong = mlp.gpu.tensor([4, 2], undefined, "wrongInput");
+        await expectError("input shape", () => mlp.bind(4, { input: wrong }), ShapeError, /opts.input/);
+        check(mlp.gpu.liveBuffers === made + 1, "failed binds allocated buffers");
+        const b = await mlp.bind(4);
+        await expectError(
+          "penalty needs OUT = 1",
+          () => b.gradientPenalty({ weight: 10 }),
+          ArgumentError,
+          /units = 2/,
+        );
+      } finally {
+        mlp.destroy();
+      }
+    },
+  },
+  {
+    name: "a second batch size (and its penalty) compiles no new pipeline",
+    async run(gpu: Gpu) {
+      const spec: MlpSpec = {
+        input: 4,
+        layers: [
+          { units: 9, act: "tanh" },
+          { units: 5, act: "relu" },
+          { units: 1, act: "identity" },
+        ],
+      };
+      const mlp = await Mlp.create(gpu, spec, { seed: 2 });
+      try {
+        const b1 = await mlp.bind(9);
+        await b1.gradientPenalty({ weight: 10 });
+        const compiled = pipelineCount(gpu.device);
+        const b2 = await mlp.bind(17);
+        const gp2 = await b2.gradientPenalty({ weight: 5, target: 0.5 });
+        const b3 = await mlp.bind(1);
+        check(
+          pipelineCount(gpu.device) === compiled,
+          `batch sizes 17 and 1 compiled ${pipelineCount(gpu.device) - compiled} pipelines`,
+        );
+        check(gp2.dispatches.length > b2.forward.length && b3.forward.length === 3, "dispatch lists");
+      } finally {
+        mlp.destroy();
+      }
+    },
+  },
+  {
+    name: "destroy() frees every buffer (bindings and penalties included); use after destroy is DestroyedError",
+    async run(gpu: Gpu) {
+      const baseline = gpu.liveBuffers;
+      const live = gpu.stats.buffersLive;
+      const mlp = await Mlp.create(
+        gpu,
+        {
+          input: 2,
+          layers: [
+            { units: 8, act: "sigmoid" },
+            { units: 1, act: "identity" },
+          ],
+        },
+        { seed: 4 },
+      );
+      const b = await mlp.bind(5);
+      await b.gradientPenalty({ weight: 10 });
+      const other = await mlp.bind(3);
+      other.destroy();
+      check(gpu.liveBuffers > baseline, "the Mlp holds buffers");
+      mlp.destroy();
+      check(gpu.liveBuffers === baseline, `${gpu.liveBuffers - baseline} buffers left after destroy()`);
+      check(
+        gpu.stats.buffersLive === live,
+        `device-wide live buffers ${gpu.stats.buffersLive - live} above start`,
+      );
+      check(mlp.isDestroyed, "isDestroyed");
+      await expectError("bind after destroy", () => mlp.bind(2), DestroyedError);
+      await expectError("readParams after destroy", () => mlp.readParams(), DestroyedError);
+      await expectError(
+        "writeParams after destroy",
+        () => mlp.writeParams(new Float32Array(1)),
+        DestroyedError,
+      );
+    },
+  },
+]);
