@@ -92,7 +92,9 @@ describe("encodeSafetensors / decodeSafetensors", () => {
     Object.defineProperty(tricky, "__proto__", { value: sample().mask!, enumerable: true });
     const dec = decodeSafetensors(encodeSafetensors(tricky, { __proto__x: "y" }));
     expect(Object.keys(dec.tensors)).toEqual(["__proto__"]);
-    expect([...dec.tensors["__proto__"]!.data]).toEqual([0, 1, 255, 3, 4]);
+    // An own property named "__proto__", not the prototype: read it through its descriptor.
+    const own = Object.getOwnPropertyDescriptor(dec.tensors, "__proto__")?.value as SafetensorsTensor;
+    expect([...own.data]).toEqual([0, 1, 255, 3, 4]);
   });
 
   it("decodes files as other writers make them: no padding, any key order, metadata absent", () => {
