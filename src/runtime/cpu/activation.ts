@@ -35,10 +35,13 @@ export function checkActivation(argument: string, a: unknown, alpha: unknown): n
   return s;
 }
 
-/** tanh through exp(-2|z|), which never overflows (e^{2z} would for |z| > 44). */
+/**
+ * tanh through e = exp(-2|z|) - 1 = expm1(-2|z|) in (-1, 0]: tanh|z| = -e / (2 + e) never overflows (e^{2z} would for
+ * |z| > 354) and, unlike (1 - exp(-2|z|)) / (1 + exp(-2|z|)), keeps full relative precision for tiny z.
+ */
 function stableTanh(z: number): number {
-  const e = Math.exp(-2 * Math.abs(z));
-  const t = (1 - e) / (1 + e);
+  const e = Math.expm1(-2 * Math.abs(z));
+  const t = -e / (2 + e);
   return z < 0 ? -t : t;
 }
 
