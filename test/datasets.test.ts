@@ -3,6 +3,8 @@
 
 import { describe, expect, it } from "vitest";
 import {
+  checkDataset,
+  type Dataset,
   DEFAULT_TOY_COUNT,
   MAX_DATASET_COUNT,
   mulberry32,
@@ -11,7 +13,7 @@ import {
   type ToyName,
   toyDataset,
 } from "../src/gan/datasets";
-import { ArgumentError } from "../src/runtime/errors";
+import { ArgumentError, ShapeError } from "../src/runtime/errors";
 
 /** Nearest-mode index and squared distance of each row. */
 function nearest(data: Float32Array, modes: Float32Array): { k: Int32Array; d2: Float64Array } {
@@ -305,5 +307,56 @@ describe("pointsDataset", () => {
   ];
   for (const [what, fn, argument] of bad) {
     it(`rejects ${what} with ArgumentError(${argument})`, () => expectArgumentError(fn, argument));
+  }
+});
+
+describe("checkDataset", () => {
+  const good = (): Dataset => ({
+    name: "mine",
+    dim: 4,
+    count: 2,
+    data: new Float32Array(8),
+    modes: new Float32Array(4),
+    sigma: 0.1,
+    labels: new Uint8Array(2),
+    image: { width: 2, height: 2 },
+  });
+
+  it("accepts every built-in dataset and a well-formed custom one", () => {
+    for (const name of TOY_NAMES) expect(checkDataset(toyDataset(name, { count: 64 })).name).toBe(name);
+    expect(checkDataset(pointsDataset([[1, 2]])).count).toBe(1);
+    expect(checkDataset(good()).name).toBe("mine");
+  });
+
+  const bad: [string, (d: Dataset) => object, string | null][] = [
+    ["an empty name", (d) => ({ ...d, name: "" }), "config.dataset.name"],
+    ["dim 0", (d) => ({ ...d, dim: 0 }), "config.dataset.dim"],
+    ["count 1.5", (d) => ({ ...d, count: 1.5 }), "config.dataset.count"],
+    ["data not a Float32Array", (d) => ({ ...d, data: [0, 0, 0, 0, 0, 0, 0, 0] }), "config.dataset.data"],
+    ["data of the wrong length", (d) => ({ ...d, data: new Float32Array(7) }), null],
+    [
+      "a NaN example",
+      (d) => ({ ...d, data: new Float32Array([0, 0, 0, 0, 0, Number.NaN, 0, 0]) }),
+      "config.dataset.data[5]",
+    ],
+    ["modes without sigma", (d) => ({ ...d, sigma: undefined }), "config.dataset.sigma"],
+    ["sigma without modes", (d) => ({ ...d, modes: undefined }), "config.dataset.modes"],
+    ["modes not (M, dim)", (d) => ({ ...d, modes: new Float32Array(3) }), null],
+    [
+      "an infinite mode",
+      (d) => ({ ...d, modes: new Float32Array([0, Number.POSITIVE_INFINITY, 0, 0]) }),
+      "config.dataset.modes[1]",
+    ],
+    ["sigma 0", (d) => ({ ...d, sigma: 0 }), "config.dataset.sigma"],
+    ["labels of the wrong length", (d) => ({ ...d, labels: new Uint8Array(3) }), null],
+    ["an image not matching dim", (d) => ({ ...d, image: { width: 2, height: 3 } }), null],
+    ["an image of width 0", (d) => ({ ...d, image: { width: 0, height: 2 } }), "config.dataset.image.width"],
+  ];
+  for (const [what, edit, argument] of bad) {
+    it(`rejects ${what}`, () => {
+      const fn = () => checkDataset(edit(good()) as Dataset, "config.dataset");
+      if (argument === null) expect(fn).toThrow(ShapeError);
+      else expectArgumentError(fn, argument);
+    });
   }
 });

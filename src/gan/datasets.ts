@@ -4,7 +4,7 @@
 // Shape letters: N examples, D features per example (`dim`), M mixture modes.
 // Browser-safe (no Node imports). MNIST lives in ./idx.ts (parsing) and src/node/mnist.ts (files).
 
-import { ArgumentError, checkChoice, checkInt, checkNumber } from "../runtime/errors";
+import { ArgumentError, checkChoice, checkInt, checkNumber, ShapeError } from "../runtime/errors";
 
 /** A resident dataset: N examples of `dim` features, uploaded once to the GPU. Implement it for your own data. */
 export interface Dataset {
@@ -256,4 +256,55 @@ export function pointsDataset(points: Float32Array | number[][], opts: PointsOpt
     data[2 * i + 1] = flat[2 * j + 1]! + (jitter > 0 ? jitter * n() : 0);
   }
   return { name, dim: 2, data, count };
+}
+
+/**
+ * Validates any Dataset (yours or ours) before a trainer uploads it, naming the field at fault: name non-empty,
+ * dim and count positive integers, data a Float32Array of count × dim finite values, modes (M, dim) finite with
+ * sigma finite > 0 (both or neither), labels count entries, image width × height = dim. Returns the dataset.
+ * @example const ds = checkDataset(myDataset, "config.dataset");
+ */
+export function checkDataset(ds: Dataset, argument = "dataset"): Dataset {
+  if (typeof ds !== "object" || ds === null) throw new ArgumentError(argument, ds, "a Dataset object");
+  if (typeof ds.name !== "string" || ds.name.length === 0)
+    throw new ArgumentError(`${argument}.name`, ds.name, "a non-empty string");
+  const dim = checkInt(`${argument}.dim`, ds.dim, 1);
+  const count = checkInt(`${argument}.count`, ds.count, 1);
+  if (!(ds.data instanceof Float32Array))
+    throw new ArgumentError(`${argument}.data`, typeof ds.data, "a Float32Array (count, dim) row-major");
+  if (ds.data.length !== count * dim)
+    throw new ShapeError(
+      `${argument}: data has ${ds.data.length} values, count × dim = ${count} × ${dim} = ${count * dim}`,
+    );
+  for (let i = 0; i < ds.data.length; i++) {
+    if (!Number.isFinite(ds.data[i]!))
+      throw new ArgumentError(
+        `${argument}.data[${i}]`,
+        ds.data[i],
+        `a finite number (row ${Math.floor(i / dim)})`,
+      );
+  }
+  if ((ds.modes === undefined) !== (ds.sigma === undefined))
+    throw new ArgumentError(
+      `${argument}.${ds.modes === undefined ? "modes" : "sigma"}`,
+      undefined,
+      "modes and sigma together",
+    );
+  if (ds.modes !== undefined) {
+    if (!(ds.modes instanceof Float32Array) || ds.modes.length === 0 || ds.modes.length % dim !== 0)
+      throw new ShapeError(`${argument}: modes must be a Float32Array (M, ${dim}) with M >= 1`);
+    for (let i = 0; i < ds.modes.length; i++)
+      if (!Number.isFinite(ds.modes[i]!))
+        throw new ArgumentError(`${argument}.modes[${i}]`, ds.modes[i], "a finite number");
+    checkNumber(`${argument}.sigma`, ds.sigma, { min: 0, minExclusive: true });
+  }
+  if (ds.labels !== undefined && (!(ds.labels instanceof Uint8Array) || ds.labels.length !== count))
+    throw new ShapeError(`${argument}: labels must be a Uint8Array of count = ${count} entries`);
+  if (ds.image !== undefined) {
+    const w = checkInt(`${argument}.image.width`, ds.image?.width, 1);
+    const h = checkInt(`${argument}.image.height`, ds.image?.height, 1);
+    if (w * h !== dim)
+      throw new ShapeError(`${argument}: image is ${w}×${h} = ${w * h} pixels but dim is ${dim}`);
+  }
+  return ds;
 }
