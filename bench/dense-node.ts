@@ -1,0 +1,119 @@
+// Dense-kernel benchmark in Node (Dawn, on SwiftShader where there is no GPU): GFLOP/s of matmul, dense forward and
+// both backward products at 128³, 256³, 512³ and at the GAN's own layer shapes. A tuning tool, not a test.
+// Run (vite resolves the ?raw WGSL imports; node runs the bundle):
+//   npx vite build --ssr bench/dense-node.ts --outDir .cache/bench --emptyOutDir && \
+//     VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json node .cache/bench/dense-node.js [--tile 16,16,16] [--only fwd]
+// Each figure is the median of 5 timed runs; each run records enough dispatches of one op into one submit to last
+// ≥ 0.25 s and waits for the queue, so the per-submit cost is amortized. On a shared CPU timings are noisy.
+
+import { requestNodeGpu } from "../src/node";
+import type { Dispatch, Gpu } from "../src/runtime/gpu";
+import * as ops from "../src/runtime/ops/dense";
+
+interface Row {
+  op: string;
+  shape: string;
+  gflops: number;
+  msPerDispatch: number;
+  spread: string;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function randData(n: number, seed: number): Float32Array {
+  let a = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
+    out[i] = a / 2 ** 32 - 0.5;
+  }
+  return out;
+}
+
+async function timeDispatch(gpu: Gpu, d: Dispatch[], flops: number): Promise<{ ms: number; spread: string }> {
+  // Warm-up, and a rough cost to size the timed runs.
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    const rec = gpu.recorder("bench");
+    rec.run(d, reps);
+    rec.submit();
+    await gpu.sync();
+    const dt = performance.now() - t0;
+    if (dt > 60 || reps >= 4096) {
+      reps = Math.max(1, Math.min(4096, Math.ceil((reps * 250) / dt)));
+      break;
+    }
+    reps *= 4;
+  }
+  const times: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    const rec = gpu.recorder("bench");
+    rec.run(d, reps);
+    rec.submit();
+    await gpu.sync();
+    times.push((performance.now() - t0) / reps);
+  }
+  times.sort((a, b) => a - b);
+  void flops;
+  return { ms: times[2]!, spread: `${times[0]!.toFixed(3)}..${times[4]!.toFixed(3)}` };
+}
+
+async function main(): Promise<void> {
+  const gpu = await requestNodeGpu();
+  const a = gpu.adapter;
+  console.log(`adapter: ${a.vendor} ${a.architecture} ${a.device} ${a.description} (Node, Dawn)`);
+  const tileArg = arg("tile");
+  const tile = tileArg
+    ? (([wx, wy, tk]) => ({ wx: wx!, wy: wy!, tk: tk! }))(tileArg.split(",").map(Number))
+    : undefined;
+  const only = arg("only");
+  const cubes = (arg("sizes") ?? "128,256,512").split(",").map(Number);
+  const shapes: [string, number, number, number][] = [
+    ...cubes.map((n): [string, number, number, number] => [`${n}³`, n, n, n]),
+    ["GAN 256x2→128", 256, 2, 128],
+    ["GAN 256x128→128", 256, 128, 128],
+    ["GAN 256x128→1", 256, 128, 1],
+  ];
+  const rows: Row[] = [];
+  for (const [name, B, IN, OUT] of shapes) {
+    const s = gpu.scope(name);
+    const x = s.tensor([B, IN], randData(B * IN, 1), "x");
+    const w = s.tensor([IN, OUT], randData(IN * OUT, 2), "w");
+    const b = s.tensor([OUT], randData(OUT, 3), "b");
+    const y = s.tensor([B, OUT], undefined, "y");
+    const dy = s.tensor([B, OUT], randData(B * OUT, 4), "dy");
+    const dx = s.tensor([B, IN], undefined, "dx");
+    const dw = s.tensor([IN, OUT], undefined, "dw");
+    const db = s.tensor([OUT], undefined, "db");
+    const flops = 2 * B * IN * OUT;
+    const cases: [string, () => Promise<Dispatch[]>][] = [
+      ["fwd", async () => [await ops.denseForward(s, { x, w, b, y, act: "relu", tile })]],
+      ["bwd_input", async () => [await ops.denseBackwardInput(s, { dy, y, w, dx, act: "relu", tile })]],
+      ["bwd_weight", () => ops.denseBackwardWeight(s, { x, dy, y, dw, db, act: "relu", tile })],
+      ["matmul", async () => [await ops.matmul(s, { a: x, b: w, c: y, tile })]],
+    ];
+    for (const [op, build] of cases) {
+      if (only && !only.split(",").includes(op)) continue;
+      const d = await build();
+      const t = await timeDispatch(s, d, flops);
+      const row = { op, shape: name, gflops: flops / (t.ms * 1e6), msPerDispatch: t.ms, spread: t.spread };
+      rows.push(row);
+      console.log(
+        `${op.padEnd(11)} ${name.padEnd(17)} ${row.gflops.toFixed(3).padStart(8)} GFLOP/s  ${t.ms.toFixed(3)} ms (min..max ${t.spread})`,
+      );
+    }
+    s.destroy();
+  }
+  gpu.destroy();
+  process.exit(0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

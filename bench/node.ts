@@ -1,0 +1,51 @@
+// The Node half of `npm run bench`: the same measurements of our runtime as the page, on Dawn (the `webgpu`
+// package; SwiftShader's Vulkan driver where there is no GPU). TF.js is not run here: the comparison is in-browser.
+
+import { requestNodeGpu } from "../src/node";
+import { denseShapes } from "./configs";
+import type { MeasureOptions } from "./measure";
+import { measureDense, measureOverheads } from "./ours";
+import { absentTraining } from "./ours-training";
+import type { EnvReport } from "./report";
+
+/** Runs the Node measurements; `log` gets one line per result. */
+export async function runNode(
+  opts: MeasureOptions,
+  sections: ReadonlySet<string>,
+  log: (line: string) => void,
+): Promise<EnvReport> {
+  const gpu = await requestNodeGpu();
+  const a = gpu.adapter;
+  log(
+    `[node/dawn] adapter: vendor=${a.vendor} architecture=${a.architecture} device=${a.device} ${a.description}`,
+  );
+  const report: EnvReport = {
+    env: "node",
+    adapter: a,
+    overheads: null,
+    dense: [],
+    tfMatMul: [],
+    tfGan: [],
+    training: [],
+    absent: [],
+  };
+  try {
+    if (sections.has("overheads")) {
+      const o = await measureOverheads(gpu, opts);
+      report.overheads = o;
+      log(
+        `[node] ours overheads: empty dispatch ${o.emptyDispatchUs.toFixed(1)} µs, submit ${o.submitUs.toFixed(1)} µs, submit+wait ${o.submitRoundTripUs.toFixed(1)} µs`,
+      );
+    }
+    if (sections.has("dense")) {
+      await measureDense(gpu, denseShapes(), opts, (r) => {
+        report.dense.push(r);
+        log(`[node] ours ${r.form} ${r.shape.label}: ${r.gflops.toFixed(2)} GFLOP/s`);
+      });
+    }
+    if (sections.has("training")) report.absent.push(...absentTraining("node"));
+  } finally {
+    gpu.destroy();
+  }
+  return report;
+}

@@ -1,0 +1,177 @@
+// The benchmark's results as data (what the page and the Node runner each produce, and what goes to results/*.json)
+// and the text tables `npm run bench` prints: dense GFLOP/s, overheads, GAN iterations/s with the ratios and
+// targets of issue 5, and our trainer's floor. A row that could not be measured is absent and `absent` says why;
+// no number here is ever made up. Browser-safe (the page imports the types).
+
+import type { DenseShape, GanBenchConfig } from "./configs";
+import type { DenseResult, Overheads } from "./ours";
+import type { TfGanResult, TfMatMulResult } from "./tfjs";
+
+/** Our trainer's timing in one environment (filled by a runner once src/gan/trainer.ts exists). */
+export interface OursTrainingResult {
+  config: GanBenchConfig["name"];
+  itersPerSec: number;
+  msPerIter: number;
+  /** Per iteration, as the trainer's recorder counts them. */
+  dispatchesPerIter: number;
+  passesPerIter: number;
+  submitsPerIter: number;
+  /** Matrix FLOPs of one iteration (configs.ts ganIterationFlops, or the trainer's own count). */
+  flopsPerIter: number;
+}
+
+/** Everything measured in one environment. */
+export interface EnvReport {
+  env: "chromium" | "node";
+  adapter: { vendor: string; architecture: string; device: string; description: string };
+  overheads: Overheads | null;
+  dense: DenseResult[];
+  tfMatMul: TfMatMulResult[];
+  tfGan: TfGanResult[];
+  training: OursTrainingResult[];
+  /** Why a section or a row is missing. */
+  absent: string[];
+}
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
+const lpad = (s: string, n: number) => (s.length >= n ? s : " ".repeat(n - s.length) + s);
+
+/** A plain-text table: first column left-aligned, the rest right-aligned. */
+export function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? pad(c, w[i]!) : lpad(c, w[i]!))).join("  ");
+  return [line(head), w.map((n) => "-".repeat(n)).join("  "), ...rows.map(line)].join("\n");
+}
+
+const f = (x: number | undefined, d = 2) => (x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(d));
+
+/** Best dense GFLOP/s of ours in an environment (any form, any shape): the floor's compute term. */
+export function bestDenseGflops(r: EnvReport): number | undefined {
+  const g = r.dense.map((d) => d.gflops);
+  return g.length ? Math.max(...g) : undefined;
+}
+
+/** The floor of one iteration in ms: dispatches × empty-dispatch cost + FLOPs ÷ best dense GFLOP/s (issue 5). */
+export function floorMs(r: EnvReport, t: OursTrainingResult): number | undefined {
+  const best = bestDenseGflops(r);
+  if (!r.overheads || best === undefined) return undefined;
+  return (t.dispatchesPerIter * r.overheads.emptyDispatchUs) / 1e3 + t.flopsPerIter / (best * 1e6);
+}
+
+/** All tables, as printed by `npm run bench`. */
+export function formatReport(envs: EnvReport[], shapes: DenseShape[]): string {
+  const out: string[] = [];
+  const browser = envs.find((e) => e.env === "chromium");
+  const node = envs.find((e) => e.env === "node");
+
+  // 1. Dense GFLOP/s.
+  const denseRows: string[][] = [];
+  for (const e of envs) {
+    for (const form of ["forward", "backward input", "backward weight"] as const) {
+      const rs = shapes.map((s) => e.dense.find((d) => d.form === form && d.shape.label === s.label));
+      if (rs.some(Boolean)) denseRows.push([`ours ${form} (${e.env})`, ...rs.map((r) => f(r?.gflops))]);
+    }
+  }
+  for (const e of envs) {
+    for (const b of ["webgpu", "webgl", "cpu"] as const) {
+      const rs = shapes.map((s) => e.tfMatMul.find((d) => d.backend === b && d.shape.label === s.label));
+      if (rs.some(Boolean)) denseRows.push([`tf.matMul ${b} (${e.env})`, ...rs.map((r) => f(r?.gflops))]);
+    }
+  }
+  if (denseRows.length) {
+    out.push("Dense products, GFLOP/s (2·B·IN·OUT per product; shapes B×IN→OUT):");
+    out.push(table(["", ...shapes.map((s) => s.label)], denseRows));
+  }
+
+  // 2. Overheads.
+  const ovRows = envs
+    .filter((e) => e.overheads)
+    .map((e) => [
+      `ours (${e.env})`,
+      f(e.overheads!.emptyDispatchUs, 1),
+      f(e.overheads!.submitUs, 1),
+      f(e.overheads!.submitRoundTripUs, 1),
+    ]);
+  if (ovRows.length) {
+    out.push("");
+    out.push("Overheads, µs:");
+    out.push(table(["", "empty dispatch", "empty submit", "submit + onSubmittedWorkDone"], ovRows));
+  }
+
+  // 3. GAN iterations/s.
+  const ganRows: string[][] = [];
+  for (const cfg of ["standard", "small"] as const) {
+    const tfRows = browser?.tfGan.filter((g) => g.config === cfg) ?? [];
+    const oursB = browser?.training.find((t) => t.config === cfg);
+    const oursN = node?.training.find((t) => t.config === cfg);
+    const best = tfRows.length ? Math.max(...tfRows.map((g) => g.itersPerSec)) : undefined;
+    const tfWebgpu = tfRows.find((g) => g.backend === "webgpu")?.itersPerSec;
+    for (const [name, t] of [
+      ["ours (chromium)", oursB],
+      ["ours (node)", oursN],
+    ] as const) {
+      if (!t) continue;
+      ganRows.push([
+        `${cfg}: ${name}`,
+        f(t.itersPerSec, 1),
+        f(t.msPerIter, 3),
+        tfWebgpu ? `${f(t.itersPerSec / tfWebgpu, 1)}× (≥10)` : "—",
+        best ? `${f(t.itersPerSec / best, 2)}× (≥1.5)` : "—",
+      ]);
+    }
+    for (const g of tfRows) {
+      ganRows.push([`${cfg}: tfjs-${g.backend} (chromium)`, f(g.itersPerSec, 1), f(g.msPerIter, 3), "", ""]);
+    }
+  }
+  if (ganRows.length) {
+    out.push("");
+    out.push("GAN training (one D step + one G step per iteration), iterations/s:");
+    out.push(table(["", "it/s", "ms/it", "ours ÷ tfjs-webgpu", "ours ÷ best tfjs"], ganRows));
+  }
+
+  // 4. Our trainer against its floor.
+  const floorRows: string[][] = [];
+  for (const e of envs) {
+    for (const t of e.training) {
+      const fl = floorMs(e, t);
+      floorRows.push([
+        `${t.config} (${e.env})`,
+        f(t.dispatchesPerIter, 0),
+        f(t.passesPerIter, 0),
+        f(t.submitsPerIter, 3),
+        f(t.flopsPerIter / 1e6, 1),
+        f(fl, 3),
+        f(t.msPerIter, 3),
+        fl ? `${f(t.msPerIter / fl, 2)} (≤1.5)` : "—",
+      ]);
+    }
+  }
+  if (floorRows.length) {
+    out.push("");
+    out.push("Our trainer against its floor (dispatches × empty dispatch + FLOPs ÷ best dense GFLOP/s):");
+    out.push(
+      table(
+        ["", "dispatches/it", "passes/it", "submits/it", "MFLOP/it", "floor ms", "ms/it", "÷ floor"],
+        floorRows,
+      ),
+    );
+  }
+
+  // 5. Dense targets.
+  const ours512 = browser?.dense.find((d) => d.form === "forward" && d.shape.label === "512³");
+  const gl512 = browser?.tfMatMul.find((d) => d.backend === "webgl" && d.shape.label === "512³");
+  if (ours512 && gl512) {
+    out.push("");
+    out.push(
+      `Dense forward 512³ in Chromium: ours ${f(ours512.gflops)} GFLOP/s vs tf.matMul webgl ${f(gl512.gflops)} GFLOP/s = ${f(ours512.gflops / gl512.gflops)}× (target ≥ 1)`,
+    );
+  }
+
+  const absent = envs.flatMap((e) => e.absent.map((a) => `  (${e.env}) ${a}`));
+  if (absent.length) {
+    out.push("");
+    out.push("Not measured:");
+    out.push(...absent);
+  }
+  return out.join("\n").replace(/^\n+/, "");
+}
