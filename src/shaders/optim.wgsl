@@ -16,12 +16,15 @@ struct OptimParams {
   lr: f32,
   beta1: f32,
   beta2: f32,
+  oneMinusBeta1: f32, // 1 − β1, 1 − β2, 1 − alpha: from float64 on the host (f32 cancellation would cost 1e-5)
+  oneMinusBeta2: f32,
   logBeta1: f32,
   logBeta2: f32,
   eps: f32,
   weightDecay: f32,
   momentum: f32,
   alpha: f32,
+  oneMinusAlpha: f32,
   clip: f32,
   useM: u32,
   doClip: u32,
@@ -75,8 +78,8 @@ fn optim_step(
     q = p0 - p.lr * d;
   } else if (KIND == 1u || KIND == 2u) {
     if (KIND == 1u) { g = g + p.weightDecay * p0; }
-    let mi = p.beta1 * m[i] + (1.0 - p.beta1) * g;
-    let vi = p.beta2 * v[i] + (1.0 - p.beta2) * g * g;
+    let mi = p.beta1 * m[i] + p.oneMinusBeta1 * g;
+    let vi = p.beta2 * v[i] + p.oneMinusBeta2 * g * g;
     m[i] = mi;
     v[i] = vi;
     let mhat = mi / one_minus_pow(p.logBeta1, t);
@@ -86,7 +89,7 @@ fn optim_step(
     q = p0 - p.lr * upd;
   } else {
     g = g + p.weightDecay * p0;
-    let vi = p.alpha * v[i] + (1.0 - p.alpha) * g * g;
+    let vi = p.alpha * v[i] + p.oneMinusAlpha * g * g;
     v[i] = vi;
     var d = g / (sqrt(vi) + p.eps);
     if (p.useM != 0u) {

@@ -168,6 +168,12 @@ export default suite("loss", [
           ShapeError,
           /labels/,
         );
+        await expectError(
+          "dz aliasing z",
+          call({ dz: z }),
+          ArgumentError,
+          /lossForwardBackward.dz .*overlap z/,
+        );
         check(s.liveBuffers === before + 6, "bad calls allocated nothing beyond the test's own tensors");
       } finally {
         s.destroy();

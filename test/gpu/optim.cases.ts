@@ -26,8 +26,9 @@ const label = (o: cpu.OptimizerOptions) =>
 
 /**
  * Runs `steps` optimizer steps in one submit (grads *= -0.7 between steps, on the GPU) and compares params and
- * state with the twin. Per step: float32 rounding of p, m, v (~1e-7 relative) and Adam's bias correction and
- * sqrt (a few ULP): params within steps·lr·1e-5 absolute plus 1e-6 relative; state within 1e-5 relative.
+ * state with the twin. Per step the GPU rounds p, m, v to f32 and computes the update (|update| <= ~lr) with a few
+ * f32 operations and sqrt (2.5 ULP): params within steps·lr·1e-6 absolute plus 1e-6 relative. m and v are sums
+ * of terms of size ~1 that may cancel, so they get 1e-7 absolute plus 2e-6 relative.
  */
 async function checkSteps(
   gpu: Gpu,
@@ -57,11 +58,11 @@ async function checkSteps(
     }
     const names = [...opt.state.keys()].sort().join(",");
     check(names === [...twin.state.keys()].sort().join(","), `state ${names} != twin's`);
-    assertClose("params", await s.read(params), rp, { atol: steps * o.lr * 1e-5, rtol: 1e-6 });
+    assertClose("params", await s.read(params), rp, { atol: steps * o.lr * 1e-6, rtol: 1e-6 });
     for (const name of ["m", "v"]) {
       const t = opt.state.get(name);
       if (t)
-        assertClose(name, await s.read(t), twin.state.get(name) as Float32Array, { atol: 1e-7, rtol: 1e-5 });
+        assertClose(name, await s.read(t), twin.state.get(name) as Float32Array, { atol: 1e-7, rtol: 2e-6 });
     }
     const t = await s.readWords(opt.state.get("t")!);
     check(

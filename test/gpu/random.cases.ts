@@ -268,6 +268,18 @@ export default suite("random", [
           () => ops.randomLerpRows(s, { a: out, b: s.tensor([4]), out, seed: 0, stream: 0, counter }),
           ShapeError,
         );
+        await expectError(
+          "lerp aliasing",
+          () => ops.randomLerpRows(s, { a: out, b: out, out, seed: 0, stream: 0, counter }),
+          ArgumentError,
+          /randomLerpRows.out .*overlap a/,
+        );
+        await expectError(
+          "counter aliasing",
+          () => ops.randomBits(s, { out: counter, seed: 0, stream: 0, counter }),
+          ArgumentError,
+          /overlap counter/,
+        );
         check(s.liveBuffers === before + 3, `bad calls allocated ${s.liveBuffers - before - 3} buffers`);
       }),
   },

@@ -4,10 +4,13 @@
 // Not a general RNG library: one block layout, fixed by the kernels. Shape letters: N values, (N, D) data rows,
 // B sampled rows. Block layout: key = (seed, stream), counter = (block index, step, 0, 0), step = counter[0].
 
-/** Philox4x32 round multipliers and Weyl key increments (Random123's philox.h). */
+/** Philox4x32 multiplier of counter word 0 (Random123's philox.h). */
 export const PHILOX_M0 = 0xd2511f53;
+/** Philox4x32 multiplier of counter word 2. */
 export const PHILOX_M1 = 0xcd9e8d57;
+/** Weyl increment of key word 0 between rounds (golden ratio). */
 export const PHILOX_W0 = 0x9e3779b9;
+/** Weyl increment of key word 1 between rounds (sqrt(3) - 1). */
 export const PHILOX_W1 = 0xbb67ae85;
 
 /** High 32 bits of the 64-bit product a*b, from 16-bit halves exactly as the WGSL does it (WGSL has no u64). */

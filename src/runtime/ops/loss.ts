@@ -9,6 +9,7 @@ import { checkLossArgs, type LossKind, type LossSegment } from "../cpu/loss";
 import { ShapeError } from "../errors";
 import type { Dispatch, Gpu, Tensor } from "../gpu";
 import { type KernelDef, ParamsLayout } from "../kernel";
+import { checkNoAliasing } from "./alias";
 
 export { LOSS_KINDS, type LossKind, type LossSegment, MAX_LOSS_SEGMENTS } from "../cpu/loss";
 
@@ -101,6 +102,7 @@ export async function lossForwardBackward(
     );
   }
   const kind = checkLossArgs(o.kind, o.segments, o.z.size, o.out.size);
+  checkNoAliasing("lossForwardBackward", { z: o.z, dz: o.dz, out: o.out }, ["dz", "out"]);
   const k = await gpu.kernel(LOSS_KERNELS.lossForwardBackward, { WG, KIND: kind });
   return gpu.dispatch(k, { z: o.z, dz: o.dz, out: o.out }, lossParamValues(o.z.size, o.segments), [1]);
 }
@@ -125,6 +127,11 @@ export async function softmaxCrossEntropy(
   if (o.out.size < 2) {
     throw new ShapeError(`softmaxCrossEntropy: out ${o.out.label} has ${o.out.size} elements, needs 2`);
   }
+  checkNoAliasing(
+    "softmaxCrossEntropy",
+    { logits: o.logits, labels: o.labels, dlogits: o.dlogits, out: o.out },
+    ["dlogits", "out"],
+  );
   const k = await gpu.kernel(LOSS_KERNELS.softmaxCrossEntropy, { WG });
   return gpu.dispatch(
     k,

@@ -12,6 +12,7 @@ import sampleSrc from "../../shaders/sample.wgsl?raw";
 import { checkInt, checkNumber, LimitError, ShapeError } from "../errors";
 import type { Dispatch, Gpu, Tensor } from "../gpu";
 import { ceilDiv, type KernelDef, ParamsLayout } from "../kernel";
+import { checkNoAliasing } from "./alias";
 import { grid1d } from "./grid";
 
 const WG_BLOCK = 64;
@@ -108,6 +109,7 @@ async function fillOp(
   checkKey(op, o.seed, o.stream);
   checkCounter(op, o.counter);
   checkBlocks(op, o.out.size);
+  checkNoAliasing(op, { out: o.out, counter: o.counter }, ["out"]);
   const k = await gpu.kernel(def, { WG: WG_BLOCK });
   return gpu.dispatch(
     k,
@@ -167,6 +169,7 @@ export async function sampleRows(
       `sampleRows: data ${o.data.label} has ${o.data.cols} columns, out ${o.out.label} has ${o.out.cols}`,
     );
   }
+  checkNoAliasing("sampleRows", { data: o.data, counter: o.counter, out: o.out }, ["out"]);
   const k = await gpu.kernel(RANDOM_KERNELS.sampleRows, { WG });
   return gpu.dispatch(
     k,
@@ -190,6 +193,7 @@ export async function randomLerpRows(
       );
     }
   }
+  checkNoAliasing("randomLerpRows", { a: o.a, b: o.b, counter: o.counter, out: o.out }, ["out"]);
   const k = await gpu.kernel(RANDOM_KERNELS.randomLerpRows, { WG });
   return gpu.dispatch(
     k,
