@@ -67,6 +67,21 @@ export const PENALTY_KERNELS = {
   },
 } as const satisfies Record<string, KernelDef>;
 
+/** WebGPU rejects one buffer range bound both read and read_write in a dispatch: say so first, naming both. */
+function checkNoOverlap(what: string, outputs: [string, Tensor][], inputs: [string, Tensor][]): void {
+  const all = [...outputs, ...inputs];
+  for (const [on, o] of outputs) {
+    for (const [n, t] of all) {
+      if (n === on) continue;
+      const overlap =
+        t.buffer === o.buffer &&
+        t.byteOffset < o.byteOffset + o.byteLength &&
+        o.byteOffset < t.byteOffset + t.byteLength;
+      if (overlap) throw new ArgumentError(`${what}.${on}`, o.label, `a tensor that does not overlap ${n}`);
+    }
+  }
+}
+
 function checkPenaltyScalars(what: string, weight: number, target: number): void {
   checkNumber(`${what}.weight`, weight, { min: 0 });
   checkNumber(`${what}.target`, target, { min: 0 });
@@ -85,8 +100,18 @@ export async function penaltyForward(
   const N = a.g0.cols;
   a.dg0.expectShape("penaltyForward: dg0", a.g0.shape);
   if (a.norms.size !== B)
-    throw new ShapeError(`penaltyForward: ${a.norms.label} has ${a.norms.size} elements, g0 has ${B} rows`);
+    throw new ShapeError(
+      `penaltyForward: norms (${a.norms.label}) has ${a.norms.size} elements, g0 has ${B} rows`,
+    );
   checkPenaltyScalars("penaltyForward", a.weight, a.target);
+  checkNoOverlap(
+    "penaltyForward",
+    [
+      ["norms", a.norms],
+      ["dg0", a.dg0],
+    ],
+    [["g0", a.g0]],
+  );
   const max = gpu.limits.maxComputeWorkgroupsPerDimension;
   const y = Math.ceil(B / max);
   if (y > max) throw new LimitError(`penaltyForward: ${B} rows need more than ${max}² workgroups`);
@@ -105,8 +130,11 @@ export async function penaltyMeanForward(
   a: { norms: Tensor; value: Tensor; weight: number; target: number },
 ): Promise<Dispatch> {
   if (a.value.size < 2)
-    throw new ShapeError(`penaltyMeanForward: ${a.value.label} has ${a.value.size} elements, needs 2`);
+    throw new ShapeError(
+      `penaltyMeanForward: value (${a.value.label}) has ${a.value.size} elements, needs 2`,
+    );
   checkPenaltyScalars("penaltyMeanForward", a.weight, a.target);
+  checkNoOverlap("penaltyMeanForward", [["value", a.value]], [["norms", a.norms]]);
   const k = await gpu.kernel(PENALTY_KERNELS.mean, { WG: WG_MEAN });
   return gpu.dispatch(
     k,
@@ -124,10 +152,29 @@ export async function penaltyBackwardAct(
   gpu: Gpu,
   a: { dbar: Tensor; y: Tensor; g: Tensor; gbar: Tensor; abar: Tensor; act: Activation; alpha?: number },
 ): Promise<Dispatch> {
-  for (const t of [a.y, a.g, a.gbar, a.abar]) {
+  for (const [name, t] of [
+    ["y", a.y],
+    ["g", a.g],
+    ["gbar", a.gbar],
+    ["abar", a.abar],
+  ] as const) {
     if (t.size !== a.dbar.size)
-      throw new ShapeError(`penaltyBackwardAct: ${t.label} has ${t.size} elements, dbar has ${a.dbar.size}`);
+      throw new ShapeError(
+        `penaltyBackwardAct: ${name} (${t.label}) has ${t.size} elements, dbar has ${a.dbar.size}`,
+      );
   }
+  checkNoOverlap(
+    "penaltyBackwardAct",
+    [
+      ["gbar", a.gbar],
+      ["abar", a.abar],
+    ],
+    [
+      ["dbar", a.dbar],
+      ["y", a.y],
+      ["g", a.g],
+    ],
+  );
   const code = ACT_CODE[a.act];
   if (code === undefined)
     throw new ArgumentError("penaltyBackwardAct.act", a.act, Object.keys(ACT_CODE).join(", "));
