@@ -31,7 +31,7 @@ interface Outcome {
   tried: number;
   decoded: number;
   rejected: number;
-  byKind: Record<string, { tried: number; decoded: number }>;
+  byKind: Record<string, { tried: number; decoded: number; maxMs: number }>;
   failures: string[];
   maxMs: number;
 }
@@ -49,7 +49,7 @@ function runCase(
   check: (result: never) => string | null,
 ): void {
   out.tried++;
-  const k = (out.byKind[kind] ??= { tried: 0, decoded: 0 });
+  const k = (out.byKind[kind] ??= { tried: 0, decoded: 0, maxMs: 0 });
   k.tried++;
   let allocated = 0;
   let result: unknown;
@@ -72,6 +72,7 @@ function runCase(
   let ms = once();
   for (let retry = 0; retry < 2 && ms > MAX_MS; retry++) ms = Math.min(ms, once());
   out.maxMs = Math.max(out.maxMs, ms);
+  k.maxMs = Math.max(k.maxMs, ms);
   const tag = `${kind} #${out.tried} (${bytes.length} bytes)`;
   if (ms > MAX_MS) out.failures.push(`${tag}: took ${ms.toFixed(1)} ms`);
   if (allocated > bytes.length) out.failures.push(`${tag}: allocated ${allocated} bytes`);
@@ -535,11 +536,11 @@ function checkIdx(bytes: Uint8Array) {
 function report(name: string, o: Outcome): void {
   const kinds = Object.entries(o.byKind)
     .sort()
-    .map(([k, v]) => `${k} ${v.tried}/${v.decoded}`)
+    .map(([k, v]) => `${k} ${v.tried}/${v.decoded}/${v.maxMs.toFixed(1)}`)
     .join(", ");
   console.log(
     `${name}: ${o.tried} cases, ${o.decoded} decoded (self-consistent), ${o.rejected} FormatError, ` +
-      `max ${o.maxMs.toFixed(2)} ms; by kind (tried/decoded): ${kinds}`,
+      `max ${o.maxMs.toFixed(2)} ms; by kind (tried/decoded/max ms): ${kinds}`,
   );
 }
 

@@ -42,6 +42,15 @@ describe("parseIdx", () => {
     expect(parseIdx(idx([0, 28, 28], [])).data.length).toBe(0);
   });
 
+  it("parses a file at an odd offset inside a larger buffer", () => {
+    const f = idx([2, 1, 3], [1, 2, 3, 4, 5, 6]);
+    const big = new Uint8Array(f.length + 5);
+    big.set(f, 1);
+    const a = parseIdx(big.subarray(1, 1 + f.length));
+    expect(a.dims).toEqual([2, 1, 3]);
+    expect([...a.data]).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it("reads dimensions big-endian, beyond 2^24", () => {
     const n = 2 ** 24 + 3;
     expect(parseIdx(idx([n], new Uint8Array(n))).dims).toEqual([n]);

@@ -126,6 +126,15 @@ describe("encodeSafetensors / decodeSafetensors", () => {
     expect(decodeSafetensors(file({})).tensors).toEqual({});
   });
 
+  it("decodes a file that sits at an odd offset inside a larger buffer (e.g. a pooled Node Buffer)", () => {
+    const file = encodeSafetensors(sample(), { k: "v" });
+    const big = new Uint8Array(file.length + 8);
+    big.set(file, 3);
+    const dec = decodeSafetensors(big.subarray(3, 3 + file.length));
+    expect(bitsOf(dec.tensors["g.w0"]!.data)).toEqual(bitsOf(sample()["g.w0"]!.data));
+    expect(dec.metadata.k).toBe("v");
+  });
+
   it("checks tensors against expect", () => {
     const bytes = encodeSafetensors(sample());
     const expectAll = Object.fromEntries(
