@@ -1,6 +1,28 @@
 // The public API (browser-safe): what this file names is what the package promises. Node adds requestNodeGpu
 // in src/node.ts.
 
+export {
+  checkDataset,
+  type Dataset,
+  DEFAULT_TOY_COUNT,
+  MAX_DATASET_COUNT,
+  type PointsOptions,
+  pointsDataset,
+  TOY_DEFAULTS,
+  TOY_NAMES,
+  type ToyName,
+  type ToyOptions,
+  toyDataset,
+} from "./gan/datasets";
+export { type IdxArray, type MnistOptions, mnistDataset, type ParseIdxOptions, parseIdx } from "./gan/idx";
+export {
+  type ClassHistogramMetrics,
+  classHistogramMetrics,
+  DEFAULT_METRIC_SAMPLES,
+  datasetMixtureMetrics,
+  type MixtureMetrics,
+  mixtureMetrics,
+} from "./gan/metrics";
 export * as cpu from "./runtime/cpu/index";
 export {
   describeAdapter,
@@ -33,3 +55,16 @@ export {
 } from "./runtime/kernel";
 export * from "./runtime/mlp";
 export * as ops from "./runtime/ops/index";
+export {
+  DEFAULT_MAX_HEADER_BYTES,
+  type DecodedSafetensors,
+  type DecodeSafetensorsOptions,
+  decodeSafetensors,
+  encodeSafetensors,
+  MAX_HEADER_NESTING,
+  SAFETENSORS_DTYPES,
+  type SafetensorsArray,
+  type SafetensorsDtype,
+  type SafetensorsExpectation,
+  type SafetensorsTensor,
+} from "./runtime/safetensors";

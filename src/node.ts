@@ -7,6 +7,26 @@ import { type RequestGpuOptions, requestGpu, WebGpuUnavailableError } from "./ru
 import type { Gpu } from "./runtime/gpu";
 
 export * from "./index";
+export {
+  tempPathFor,
+  type WriteFileAtomicOptions,
+  writeFileAtomic,
+  writeFileAtomicSync,
+} from "./node/atomic";
+export { type LoadMnistOptions, loadMnist, mnistDataDir, mnistPaths, readIdxFile } from "./node/mnist";
+export {
+  autoRange,
+  crc32,
+  encodePng,
+  type ImageGridOptions,
+  imageGridPng,
+  MAX_PNG_SIDE,
+  type PlotRange,
+  type Rgb,
+  SCATTER_COLORS,
+  type ScatterOptions,
+  scatterPng,
+} from "./node/png";
 
 /**
  * A device from Dawn in Node.
