@@ -85,6 +85,20 @@ describe("transforms", () => {
     expect(Math.abs(st.mean)).toBeLessThan(5 / Math.sqrt(n));
     expect(Math.abs(st.variance - 1)).toBeLessThan(5 * Math.sqrt(2 / n));
     expect(Math.abs(st.lag1)).toBeLessThan(5 / Math.sqrt(n));
+    // Shape, not only moments 1-2: E[z^4] = 3 with Var(z^4) = 105 - 9 = 96; E[z^3] = 0 with Var = 15.
+    let m3 = 0;
+    let m4 = 0;
+    for (const v of out) {
+      m3 += v ** 3;
+      m4 += v ** 4;
+    }
+    expect(Math.abs(m3 / n)).toBeLessThan(5 * Math.sqrt(15 / n));
+    expect(Math.abs(m4 / n - 3)).toBeLessThan(5 * Math.sqrt(96 / n));
+    // Quadrants of (z0, z1) pairs equally likely: counts ~ Binomial(n/2, 1/4).
+    const quad = [0, 0, 0, 0];
+    for (let i = 0; i < n; i += 2) quad[(out[i]! >= 0 ? 0 : 1) + (out[i + 1]! >= 0 ? 0 : 2)]!++;
+    const sdq = Math.sqrt((n / 2) * (1 / 4) * (3 / 4));
+    for (const c of quad) expect(Math.abs(c - n / 8)).toBeLessThan(5 * sdq);
   });
 
   it("uniforms: mean 1/2 and variance 1/12 within 5 sigma; lo/hi scale them", () => {

@@ -67,15 +67,19 @@ export function philoxBlock(seed: number, stream: number, block: number, step: n
 }
 
 /**
- * Box–Muller on two words: u1 = ((x0 >> 8) + 1)·2^-24 in (0, 1] (so log never sees 0), u2 = (x1 >> 8)·2^-24,
- * r = sqrt(-2 ln u1), θ = 2π·u2 − π (kept in [−π, π), where WGSL's cos/sin accuracy is specified), and
- * (r·cos θ, r·sin θ). Box & Muller 1958, "A note on the generation of random normal deviates".
+ * Box–Muller (Box & Muller 1958, "A note on the generation of random normal deviates") on two words, as the WGSL
+ * does it: u1 = ((x0 >> 8) + 1)·2^-24 in (0, 1] (so ln never sees 0), r = sqrt(−2 ln u1); the angle from the top
+ * 24 bits w of x1 with exact range reduction: q = w >> 22, a = ((w mod 2^22)·2^-22 − 1/2)·π/2 in [−π/4, π/4),
+ * θ = q·π/2 + a. Returns (r cos θ, r sin θ). The GPU evaluates ln, cos and sin with its own series in float32 (WGSL's
+ * built-ins are specified only loosely), so it agrees with this float64 twin to a few float32 ULP of r.
  */
 export function boxMuller(x0: number, x1: number): [number, number] {
   const u1 = ((x0 >>> 8) + 1) * INV24;
-  const u2 = (x1 >>> 8) * INV24;
   const r = Math.sqrt(-2 * Math.log(u1));
-  const theta = Math.fround(Math.fround(2 * Math.PI) * u2 - Math.fround(Math.PI));
+  const w = x1 >>> 8;
+  const q = w >>> 22;
+  const a = ((w & 0x3fffff) * 2 ** -22 - 0.5) * (Math.PI / 2);
+  const theta = q * (Math.PI / 2) + a;
   return [r * Math.cos(theta), r * Math.sin(theta)];
 }
 

@@ -128,7 +128,8 @@ export function randomBits(
 }
 
 /**
- * out ~ N(mean, std²) by Box–Muller in float32 (see cpu/random.ts boxMuller).
+ * out ~ N(mean, std²) by Box–Muller in float32 with its own ln/cos/sin series, so every adapter agrees with the
+ * float64 twin to a few ULP (see cpu/random.ts boxMuller).
  * @example const noise = await randomNormal(gpu, { out: z, seed: 1, stream: 0, counter });
  */
 export function randomNormal(
