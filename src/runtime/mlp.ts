@@ -31,6 +31,14 @@ import { fill } from "./ops/util";
 export type { InitKind, LayerParams, LayerSpec, MlpSpec } from "./cpu/mlp";
 export { cpuGradientPenalty, initMlpParams, validateMlpSpec };
 
+function overlaps(a: Tensor, b: Tensor): boolean {
+  return (
+    a.buffer === b.buffer &&
+    a.byteOffset < b.byteOffset + b.byteLength &&
+    b.byteOffset < a.byteOffset + a.byteLength
+  );
+}
+
 /** Options of Mlp.create. */
 export interface MlpOptions {
   /** Seed of the CPU initialization (an integer in [0, 2^32-1]; see cpu/mlp.ts initMlpParams for the PRNG). */
@@ -48,6 +56,18 @@ export interface ParamRegion {
   shape: readonly number[];
 }
 
+/** Options of Mlp.bind. */
+export interface MlpBindOptions {
+  /** (B, IN): read the input from this tensor (e.g. another network's output) instead of a new one. */
+  input?: Tensor;
+  /** (B, OUT): read ∂loss/∂output from this tensor (e.g. the next network's dInput) instead of a new one. */
+  dOutput?: Tensor;
+  /** (B, IN): write ∂loss/∂input into this tensor (e.g. the previous network's dOutput) instead of a new one. */
+  dInput?: Tensor;
+  /** Label of the binding's scope and buffers. */
+  label?: string;
+}
+
 /** Activation buffers and prepared dispatches of an Mlp for one batch size. */
 export interface MlpBinding {
   readonly batch: number;
@@ -55,7 +75,7 @@ export interface MlpBinding {
   readonly input: Tensor;
   /** (B, OUT). */
   readonly output: Tensor;
-  /** (B, OUT): ∂loss/∂output, written by a loss kernel before the backward dispatches run. */
+  /** (B, OUT): ∂loss/∂output, written by a loss kernel before the backward dispatches run (or opts.dOutput). */
   readonly dOutput: Tensor;
   /** (B, IN): ∂loss/∂input, written by `backward` and `backwardInputOnly`. */
   readonly dInput: Tensor;
@@ -182,14 +202,31 @@ export class Mlp {
 
   /**
    * Activation buffers and prepared dispatches for batch size `batch` (an integer >= 1). Shapes travel in uniforms,
-   * so a second batch size compiles no new pipeline. `opts.input` (B, IN) lets the input be another op's output.
+   * so a second batch size compiles no new pipeline. `opts.input` (B, IN) lets the input be another op's output;
+   * `opts.dInput` (B, IN) and `opts.dOutput` (B, OUT) let gradients flow between networks without a copy: bind G,
+   * then D with { input: g.output, dInput: g.dOutput }. The given tensors must not overlap each other.
    */
-  async bind(batch: number, opts: { input?: Tensor; label?: string } = {}): Promise<MlpBinding> {
+  async bind(batch: number, opts: MlpBindOptions = {}): Promise<MlpBinding> {
     this.gpu.checkAlive();
     const B = checkInt("batch", batch, 1);
     const s = this.spec;
     const L = s.layers.length;
     if (opts.input) opts.input.expectShape("Mlp.bind: opts.input", [B, s.input]);
+    if (opts.dOutput) opts.dOutput.expectShape("Mlp.bind: opts.dOutput", [B, mlpOutput(s)]);
+    if (opts.dInput) opts.dInput.expectShape("Mlp.bind: opts.dInput", [B, s.input]);
+    const given: [string, Tensor | undefined][] = [
+      ["input", opts.input],
+      ["dOutput", opts.dOutput],
+      ["dInput", opts.dInput],
+    ];
+    for (const [i, [na, ta]] of given.entries())
+      for (const [nb, tb] of given.slice(i + 1))
+        if (ta && tb && overlaps(ta, tb))
+          throw new ArgumentError(
+            `Mlp.bind: opts.${nb}`,
+            tb.label,
+            `a tensor that does not overlap opts.${na}`,
+          );
     const label = opts.label ?? `${this.gpu.label}.b${B}`;
     const scope = this.gpu.scope(label);
     try {
@@ -198,8 +235,8 @@ export class Mlp {
       const hs: Tensor[] = [input];
       for (let l = 0; l < L; l++)
         hs.push(scope.tensor([B, s.layers[l]!.units], undefined, `${label}.h${l + 1}`));
-      const dOutput = scope.tensor([B, mlpOutput(s)], undefined, `${label}.dOutput`);
-      const dInput = scope.tensor([B, s.input], undefined, `${label}.dInput`);
+      const dOutput = opts.dOutput ?? scope.tensor([B, mlpOutput(s)], undefined, `${label}.dOutput`);
+      const dInput = opts.dInput ?? scope.tensor([B, s.input], undefined, `${label}.dInput`);
       // dhs[l] = ∂loss/∂h_l: dInput for l = 0, dOutput for l = L, scratch in between.
       const dhs: Tensor[] = [dInput];
       for (let l = 1; l < L; l++)

@@ -165,6 +165,66 @@ export default suite("mlp", [
     },
   })),
   {
+    name: "two Mlps chained without copies: d.bind(B, { input: g.output, dInput: g.dOutput })",
+    async run(gpu: Gpu) {
+      const gSpec: MlpSpec = {
+        input: 3,
+        layers: [
+          { units: 33, act: "relu" },
+          { units: 2, act: "tanh" },
+        ],
+      };
+      const dSpec: MlpSpec = {
+        input: 2,
+        layers: [
+          { units: 17, act: "leaky_relu" },
+          { units: 1, act: "identity" },
+        ],
+      };
+      const g = await Mlp.create(gpu, gSpec, { seed: 1, label: "g" });
+      const d = await Mlp.create(gpu, dSpec, { seed: 2, label: "d" });
+      try {
+        const B = 9;
+        const gl = randomLayers(g.spec, 70);
+        const dl = randomLayers(d.spec, 80);
+        g.writeLayers(gl);
+        d.writeLayers(dl);
+        const gb = await g.bind(B);
+        const db = await d.bind(B, { input: gb.output, dInput: gb.dOutput });
+        check(db.dInput === gb.dOutput && db.input === gb.output, "tensors are shared, not copied");
+        const wrong = d.gpu.tensor([B, 3], undefined, "wrong");
+        await expectError("dOutput shape", () => d.bind(B, { dOutput: wrong }), ShapeError, /opts.dOutput/);
+        await expectError("dInput shape", () => d.bind(B, { dInput: wrong }), ShapeError, /opts.dInput/);
+        await expectError(
+          "aliased",
+          () => d.bind(B, { input: gb.output, dInput: gb.output }),
+          ArgumentError,
+          /opts.dInput/,
+        );
+        const z = randArray(B * 3, 71);
+        const dOut = randArray(B, 72);
+        g.gpu.write(gb.input, z);
+        d.gpu.write(db.dOutput, dOut);
+        const dBefore = await d.readGrads();
+        gpu
+          .recorder()
+          .run([g.zeroGrads, ...gb.forward, ...db.forward, ...db.backwardInputOnly, ...gb.backward])
+          .submit();
+        sameBits("D's grads untouched by the chained backward", await d.readGrads(), dBefore);
+        const hg = mlpForward(g.spec, gl, z, B);
+        const hd = mlpForward(d.spec, dl, hg.at(-1)!, B);
+        const dx = mlpBackward(d.spec, dl, hd, dOut, B, null);
+        const ref = zeroMlpGrads(g.spec);
+        mlpBackward(g.spec, gl, hg, dx, B, ref);
+        const refFlat = flattenLike(g, ref);
+        assertClose("G grads through D", await g.readGrads(), refFlat, f32Tol(refFlat, 33, 16));
+      } finally {
+        g.destroy();
+        d.destroy();
+      }
+    },
+  },
+  {
     name: "create uploads the seeded CPU init; readParams/writeParams round trip bit-exact",
     async run(gpu: Gpu) {
       const spec: MlpSpec = {
