@@ -1,10 +1,13 @@
 // GPU optimizers against their twins: every kind and option, sizes that are and are not multiples of the
 // workgroup, several steps replayed in ONE submit (t advances on the GPU; grads change between steps through a
-// GPU scale), live learning-rate changes, fused and standalone clipping, an arena's flat tensors, bad options.
+// GPU scale), a replayed schedule that allocates nothing, live learning-rate changes, fused and standalone
+// clipping, an arena's flat tensors, bad options.
 import * as cpu from "../../src/runtime/cpu/optim";
 import { ArgumentError, ShapeError } from "../../src/runtime/errors";
 import type { Gpu } from "../../src/runtime/gpu";
+import { lossForwardBackward } from "../../src/runtime/ops/loss";
 import * as ops from "../../src/runtime/ops/optim";
+import * as rnd from "../../src/runtime/ops/random";
 import { scale } from "../../src/runtime/ops/util";
 import { assertClose, check, expectError, randArray, suite } from "../harness/cases";
 
@@ -119,6 +122,54 @@ export default suite("optim", [
         assertClose("arena params", got, rp, { atol: 4e-7, rtol: 1e-6 });
         for (let i = 0; i < n; i++) if (p0[i] === 0) check(got[i] === 0, `padding [${i}] became ${got[i]}`);
         check((await s.readWords(opt.state.get("t")!))[0] === 4, "t = 4 after two submits of two steps");
+      } finally {
+        s.destroy();
+      }
+    },
+  },
+  {
+    name: "replaying recorded loss, RNG and optimizer dispatches allocates no buffer and no bind group",
+    async run(gpu) {
+      const s = gpu.scope("alloc");
+      try {
+        const z = s.tensor([64]);
+        const dz = s.tensor([64]);
+        const out = s.tensor([3]);
+        const counter = s.words([1]);
+        const opt = await ops.createOptimizer(s, z, dz, { kind: "adam", lr: 1e-3 });
+        const step = [
+          await rnd.randomNormal(s, { out: z, seed: 1, stream: 0, counter }),
+          await lossForwardBackward(s, {
+            z,
+            dz,
+            out,
+            kind: "bce_logits",
+            segments: [
+              { count: 32, target: 1, weight: 1 },
+              { count: 32, target: 0, weight: 1 },
+            ],
+          }),
+          ...opt.step,
+          await rnd.counterIncrement(s, counter),
+        ];
+        const warm = s.recorder();
+        warm.run(step);
+        warm.submit();
+        await s.sync();
+        const before = { ...s.stats };
+        for (let k = 0; k < 3; k++) {
+          const rec = s.recorder();
+          rec.run(step, 10);
+          rec.submit();
+        }
+        opt.setLearningRate(5e-4);
+        await s.sync();
+        check(s.stats.buffersCreated === before.buffersCreated, "buffers were created while replaying");
+        check(
+          s.stats.bindGroupsCreated === before.bindGroupsCreated,
+          "bind groups were created while replaying",
+        );
+        check((await s.readWords(counter))[0] === 31, "the counter advanced once per recorded iteration");
       } finally {
         s.destroy();
       }

@@ -11,6 +11,7 @@ import {
   OPTIMIZER_KINDS,
   type OptimizerOptions,
   optimizerStateNames,
+  type ResolvedOptimizerOptions,
   resolveOptimizerOptions,
 } from "../cpu/optim";
 import { checkNumber, ShapeError } from "../errors";
@@ -79,7 +80,8 @@ export interface Optimizer {
   readonly step: Dispatch[];
   /** "t" (u32 words, one per workgroup, all equal to the steps taken) and "m"/"v" as the kind keeps them. */
   readonly state: ReadonlyMap<string, Tensor>;
-  readonly options: Readonly<OptimizerOptions>;
+  /** The options with every default filled in (PyTorch's), lr as last set. */
+  readonly options: Readonly<ResolvedOptimizerOptions>;
   /** Rewrites the uniform (validated: finite, > 0); takes effect from the next submit. */
   setLearningRate(lr: number): void;
 }
@@ -139,7 +141,7 @@ export async function createOptimizer(
     doClip: o.clip === undefined ? 0 : 1,
   };
   const d = gpu.dispatch(k, { grads, params, m: bindState("m"), v: bindState("v"), t }, values, wg);
-  const opts: OptimizerOptions = { ...options };
+  const opts: ResolvedOptimizerOptions = { ...o };
   return {
     step: [d],
     state,
@@ -148,7 +150,7 @@ export async function createOptimizer(
     },
     setLearningRate(lr: number) {
       values.lr = checkLearningRate(lr, "setLearningRate.lr");
-      opts.lr = lr;
+      opts.lr = values.lr;
       d.setParams(values);
     },
   };
