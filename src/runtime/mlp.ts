@@ -153,11 +153,20 @@ export class Mlp {
     const init = checkChoice("opts.init", opts.init ?? "auto", ["he", "xavier", "auto"] as const);
     const label = opts.label ?? "mlp";
     if (typeof label !== "string") throw new ArgumentError("opts.label", label, "a string");
-    const layers = initMlpParams(s, opts.seed, init);
+    gpu.checkAlive(label);
     const regions = s.layers.flatMap((layer, l) => [
       { name: `l${l}.w`, shape: [layerInput(s, l), layer.units] },
       { name: `l${l}.b`, shape: [layer.units] },
     ]);
+    // The arena is bound whole (one optimizer dispatch), so its padded size must fit one storage binding: check
+    // before the CPU init, which would otherwise fill a huge array first.
+    const align = gpu.limits.minStorageBufferOffsetAlignment;
+    const bytes = regions.reduce(
+      (n, r) => n + Math.ceil((r.shape[0]! * (r.shape[1] ?? 1) * 4) / align) * align,
+      0,
+    );
+    gpu.checkBindingSize(`${label}.params`, bytes);
+    const layers = initMlpParams(s, opts.seed, init);
     const scope = gpu.scope(label);
     try {
       const params = scope.arena(`${label}.params`, regions);

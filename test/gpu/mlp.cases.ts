@@ -11,7 +11,7 @@ import {
   validateMlpSpec,
   zeroMlpGrads,
 } from "../../src/runtime/cpu/mlp";
-import { ArgumentError, DestroyedError, ShapeError } from "../../src/runtime/errors";
+import { ArgumentError, DestroyedError, LimitError, ShapeError } from "../../src/runtime/errors";
 import type { Gpu } from "../../src/runtime/gpu";
 import { pipelineCount } from "../../src/runtime/kernel";
 import { Mlp } from "../../src/runtime/mlp";
@@ -314,6 +314,13 @@ export default suite("mlp", [
         () => Mlp.create(gpu, spec, { seed: 1, init: "orthogonal" as never }),
         ArgumentError,
         /opts.init/,
+      );
+      const huge = Math.ceil(Math.sqrt(gpu.limits.maxStorageBufferBindingSize / 4)) + 1;
+      await expectError(
+        "parameters beyond one storage binding",
+        () => Mlp.create(gpu, { input: huge, layers: [{ units: huge, act: "relu" }] }, { seed: 1 }),
+        LimitError,
+        /maxStorageBufferBindingSize/,
       );
       check(gpu.liveBuffers === before, `bad specs allocated ${gpu.liveBuffers - before} buffers`);
       const mlp = await Mlp.create(gpu, { input: 3, layers: [{ units: 2, act: "relu" }] }, { seed: 1 });
