@@ -3,6 +3,8 @@
 // the value and the allowed range, before anything is allocated. Deliberately not a model builder: the trainer
 // turns a validated GanConfig into networks. Shape letters: Z noise features, D data features, B batch rows.
 
+import type { LayerSpec, MlpSpec } from "../runtime/cpu/mlp";
+import { type OptimizerOptions, resolveOptimizerOptions } from "../runtime/cpu/optim";
 import { ArgumentError, checkChoice, checkInt, checkNumber, LimitError } from "../runtime/errors";
 
 /** Activations a hidden layer may use (the dense kernels' set). */
@@ -412,4 +414,51 @@ export function validateConfig(config: unknown, opts: ValidateOptions = {}): ass
 /** A deep copy of a configuration (the trainer keeps its own, so a caller's later edits change nothing). */
 export function cloneConfig(cfg: GanConfig): GanConfig {
   return JSON.parse(JSON.stringify(cfg)) as GanConfig;
+}
+
+function layerSpecs(
+  hidden: readonly number[],
+  act: LayerSpec["act"],
+  alpha: number,
+  out: LayerSpec,
+): LayerSpec[] {
+  return [...hidden.map((units) => (act === "leaky_relu" ? { units, act, alpha } : { units, act })), out];
+}
+
+/** G's MlpSpec from a configuration: Z → hidden → D (linear or tanh). */
+export function generatorSpec(cfg: GanConfig): MlpSpec {
+  const g = cfg.generator;
+  return {
+    input: cfg.noiseDim,
+    layers: layerSpecs(g.hidden, g.act, g.alpha, {
+      units: cfg.dataDim,
+      act: g.output === "tanh" ? "tanh" : "identity",
+    }),
+  };
+}
+
+/** D's MlpSpec: D features → hidden → 1 (logit or critic score). */
+export function discriminatorSpec(cfg: GanConfig): MlpSpec {
+  const d = cfg.discriminator;
+  return { input: cfg.dataDim, layers: layerSpecs(d.hidden, d.act, d.alpha, { units: 1, act: "identity" }) };
+}
+
+/** The runtime optimizer options of a configured optimizer (only the fields its kind uses). */
+export function optimizerOptions(o: GanOptimizerConfig, clip?: number): OptimizerOptions {
+  const base: OptimizerOptions =
+    o.kind === "sgd"
+      ? { kind: o.kind, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay }
+      : o.kind === "rmsprop"
+        ? {
+            kind: o.kind,
+            lr: o.lr,
+            alpha: o.alpha,
+            eps: o.eps,
+            momentum: o.momentum,
+            weightDecay: o.weightDecay,
+          }
+        : { kind: o.kind, lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay };
+  if (clip !== undefined) base.clip = clip;
+  resolveOptimizerOptions(base);
+  return base;
 }

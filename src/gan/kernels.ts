@@ -27,8 +27,8 @@ export const METRIC_SLOTS = {
 } as const;
 /** Length of the metrics accumulator. */
 export const METRIC_LENGTH = 12;
-/** Partial sums per gradient norm (= workgroups of gan_sqnorm_partial; at most WG). */
-export const NORM_PARTIALS = 64;
+/** Partial sums per gradient norm (one invocation each; the metrics kernels add them up). */
+export const NORM_PARTIALS = 256;
 
 /** The kernels of gan.wgsl (bindings in order, params struct last). */
 export const GAN_KERNELS = {
@@ -98,7 +98,7 @@ export async function sqnormPartial(gpu: Gpu, x: Tensor, partial: Tensor): Promi
       `sqnormPartial: ${partial.label} has ${partial.size} elements, needs ${NORM_PARTIALS}`,
     );
   const k = await gpu.kernel(GAN_KERNELS.sqnorm, { WG });
-  return gpu.dispatch(k, { x, partial }, { N: x.size, P: NORM_PARTIALS }, [NORM_PARTIALS]);
+  return gpu.dispatch(k, { x, partial }, { N: x.size, P: NORM_PARTIALS }, [Math.ceil(NORM_PARTIALS / WG)]);
 }
 
 /** Accumulates one D step (weight 1/k) into `metrics`; scores (2B) are real rows then fake rows. */

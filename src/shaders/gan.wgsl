@@ -2,7 +2,7 @@
 // accumulation (losses, mean D(real) / D(fake), gradient norms, penalty, first non-finite iteration) into one small
 // GPU buffer, and a row copy at element offsets (fake rows into the second half of D's input).
 // Not here: losses and their gradients (loss.wgsl), optimizers, random numbers. Shape letters: N elements,
-// B batch rows, P partial sums (= workgroups of gan_sqnorm_partial, at most WG).
+// B batch rows, P partial sums of a squared norm.
 
 override WG: u32 = 256u;
 
@@ -42,9 +42,6 @@ struct CopyRowsParams {
   dstOffset: u32,
 }
 
-var<workgroup> red0: array<f32, WG>;
-var<workgroup> red1: array<f32, WG>;
-
 // Infinity and NaN have all exponent bits set; a bit test survives any fast-math folding of x != x.
 fn finite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
@@ -56,41 +53,25 @@ fn sigmoid(z: f32) -> f32 {
   return select(e / (1.0 + e), 1.0 / (1.0 + e), z >= 0.0);
 }
 
-fn reduce2(lid: u32) {
-  var s = WG / 2u;
-  loop {
-    if (s == 0u) { break; }
-    if (lid < s) {
-      red0[lid] = red0[lid] + red0[lid + s];
-      red1[lid] = red1[lid] + red1[lid + s];
-    }
-    workgroupBarrier();
-    s = s / 2u;
-  }
-}
-
 @group(0) @binding(0) var<storage, read> sq_x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> sq_partial: array<f32>;
 @group(0) @binding(2) var<uniform> sq_p: SqnormParams;
 
-// partial[w] = Σ x[i]² over i ≡ (w·WG + lid) mod (P·WG): a fixed order, so the same input gives the same bits.
+// partial[j] = Σ x[i]² over i ≡ j (mod P), one invocation per partial: a fixed order (the same input gives the same
+// bits) and no workgroup barriers, which CPU implementations such as SwiftShader run slowly.
 @compute @workgroup_size(WG)
-fn gan_sqnorm_partial(@builtin(local_invocation_id) lid3: vec3u, @builtin(workgroup_id) wid: vec3u) {
-  let lid = lid3.x;
+fn gan_sqnorm_partial(@builtin(global_invocation_id) gid: vec3u) {
+  let j = gid.x;
+  if (j >= sq_p.P) { return; }
   var acc = 0.0;
-  var i = wid.x * WG + lid;
-  let stride = sq_p.P * WG;
+  var i = j;
   loop {
     if (i >= sq_p.N) { break; }
     let v = sq_x[i];
     acc = acc + v * v;
-    i = i + stride;
+    i = i + sq_p.P;
   }
-  red0[lid] = acc;
-  red1[lid] = 0.0;
-  workgroupBarrier();
-  reduce2(lid);
-  if (lid == 0u) { sq_partial[wid.x] = red0[0]; }
+  sq_partial[j] = acc;
 }
 
 @group(0) @binding(0) var<storage, read> md_loss: array<f32>;
@@ -100,17 +81,15 @@ fn gan_sqnorm_partial(@builtin(local_invocation_id) lid3: vec3u, @builtin(workgr
 @group(0) @binding(4) var<storage, read_write> md_metrics: array<f32>;
 @group(0) @binding(5) var<uniform> md_p: MetricsDParams;
 
-// One workgroup, after a D step: means of D(real) (rows 0..B) and D(fake) (rows B..2B), the gradient norm from
-// the partials, and weighted (1/k) accumulation into the metrics slots.
-@compute @workgroup_size(WG)
-fn gan_metrics_d(@builtin(local_invocation_id) lid3: vec3u) {
-  let lid = lid3.x;
+// One invocation, after a D step: means of D(real) (rows 0..B) and D(fake) (rows B..2B), the gradient norm from
+// the partials, and weighted (1/k) accumulation into the metrics slots. A serial loop over 2B scores costs less
+// than a barrier tree on CPU adapters and is plenty on GPUs for the batch sizes of a GAN.
+@compute @workgroup_size(1)
+fn gan_metrics_d() {
   let B = md_p.B;
   var sr = 0.0;
   var sf = 0.0;
-  var i = lid;
-  loop {
-    if (i >= B) { break; }
+  for (var i = 0u; i < B; i = i + 1u) {
     var zr = md_scores[i];
     var zf = md_scores[B + i];
     if (md_p.logit != 0u) {
@@ -119,30 +98,23 @@ fn gan_metrics_d(@builtin(local_invocation_id) lid3: vec3u) {
     }
     sr = sr + zr;
     sf = sf + zf;
-    i = i + WG;
   }
-  red0[lid] = sr;
-  red1[lid] = sf;
-  workgroupBarrier();
-  reduce2(lid);
-  if (lid == 0u) {
-    var g2 = 0.0;
-    for (var j = 0u; j < md_p.P; j = j + 1u) { g2 = g2 + md_partial[j]; }
-    let w = md_p.weight;
-    let loss = md_loss[0];
-    let real = red0[0] / f32(B);
-    let fake = red1[0] / f32(B);
-    let norm = sqrt(g2);
-    let pen = md_penalty[0];
-    md_metrics[M_DCOUNT] = md_metrics[M_DCOUNT] + w;
-    md_metrics[M_DLOSS] = md_metrics[M_DLOSS] + w * loss;
-    md_metrics[M_DREAL] = md_metrics[M_DREAL] + w * real;
-    md_metrics[M_DFAKE] = md_metrics[M_DFAKE] + w * fake;
-    md_metrics[M_GNORM_D] = md_metrics[M_GNORM_D] + w * norm;
-    md_metrics[M_PENALTY] = md_metrics[M_PENALTY] + w * pen;
-    let ok = finite(loss) && finite(real) && finite(fake) && finite(g2) && finite(pen);
-    if (!ok && md_metrics[M_BAD_D] == 0.0) { md_metrics[M_BAD_D] = md_metrics[M_ITERS] + 1.0; }
-  }
+  var g2 = 0.0;
+  for (var j = 0u; j < md_p.P; j = j + 1u) { g2 = g2 + md_partial[j]; }
+  let w = md_p.weight;
+  let loss = md_loss[0];
+  let real = sr / f32(B);
+  let fake = sf / f32(B);
+  let norm = sqrt(g2);
+  let pen = md_penalty[0];
+  md_metrics[M_DCOUNT] = md_metrics[M_DCOUNT] + w;
+  md_metrics[M_DLOSS] = md_metrics[M_DLOSS] + w * loss;
+  md_metrics[M_DREAL] = md_metrics[M_DREAL] + w * real;
+  md_metrics[M_DFAKE] = md_metrics[M_DFAKE] + w * fake;
+  md_metrics[M_GNORM_D] = md_metrics[M_GNORM_D] + w * norm;
+  md_metrics[M_PENALTY] = md_metrics[M_PENALTY] + w * pen;
+  let ok = finite(loss) && finite(real) && finite(fake) && finite(g2) && finite(pen);
+  if (!ok && md_metrics[M_BAD_D] == 0.0) { md_metrics[M_BAD_D] = md_metrics[M_ITERS] + 1.0; }
 }
 
 @group(0) @binding(0) var<storage, read> mg_loss: array<f32>;
