@@ -70,6 +70,7 @@ export interface MlpBindOptions {
 
 /** Activation buffers and prepared dispatches of an Mlp for one batch size. */
 export interface MlpBinding {
+  /** B, the batch size the buffers were made for. */
   readonly batch: number;
   /** (B, IN): given in bind's opts or created. */
   readonly input: Tensor;
@@ -85,6 +86,8 @@ export interface MlpBinding {
   readonly backward: Dispatch[];
   /** From dOutput to dInput only; mlp.grads untouched (backprop through a network that is not being updated). */
   readonly backwardInputOnly: Dispatch[];
+  /** `backward` without its last product: accumulates into mlp.grads, leaves dInput alone (when nobody reads it). */
+  readonly backwardParams: Dispatch[];
   /** Prepares the gradient penalty on this binding's input (requires OUT = 1). */
   gradientPenalty(opts: GradientPenaltyOptions): Promise<GradientPenalty>;
   /** Frees this binding's buffers (and its penalties'); the Mlp stays usable. */
@@ -294,6 +297,7 @@ export class Mlp {
         forward,
         backward,
         backwardInputOnly,
+        backwardParams: backward.slice(0, -1),
         gradientPenalty: (o) => this.buildPenalty(scope, B, hs, forward, o),
         destroy: () => scope.destroy(),
       };

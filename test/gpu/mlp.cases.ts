@@ -159,6 +159,16 @@ export default suite("mlp", [
         mlp.gpu.recorder().run(b.backwardInputOnly).submit();
         sameBits("grads after backwardInputOnly", await mlp.readGrads(), grads);
         sameBits("dInput of backwardInputOnly", await mlp.gpu.read(b.dInput), dx);
+
+        // backwardParams: the same gradients as backward, dInput left alone.
+        const marker = new Float32Array(batch * spec.input).fill(7);
+        mlp.gpu.write(b.dInput, marker);
+        mlp.gpu
+          .recorder()
+          .run([mlp.zeroGrads, ...b.backwardParams, ...b.backwardParams])
+          .submit();
+        sameBits("grads of backwardParams x2", await mlp.readGrads(), grads);
+        sameBits("dInput untouched by backwardParams", await mlp.gpu.read(b.dInput), marker);
       } finally {
         mlp.destroy();
       }
