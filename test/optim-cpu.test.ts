@@ -144,3 +144,17 @@ describe("optimizer twins", () => {
     expect(() => createOptimizer(p, new Float32Array(2), { kind: "sgd", lr: 1 })).toThrow(ShapeError);
   });
 });
+
+describe("zeroGrads", () => {
+  it("clears grads after the step and is validated", () => {
+    const p = new Float32Array([1, 2]);
+    const g = new Float32Array([0.5, -0.5]);
+    const opt = createOptimizer(p, g, { kind: "sgd", lr: 0.1, zeroGrads: true });
+    opt.step();
+    close(p, [0.95, 2.05]);
+    expect([...g]).toEqual([0, 0]);
+    opt.step();
+    close(p, [0.95, 2.05]);
+    expect(() => createOptimizer(p, g, { kind: "sgd", lr: 0.1, zeroGrads: 1 as never })).toThrow(/zeroGrads/);
+  });
+});

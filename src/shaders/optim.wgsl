@@ -10,6 +10,7 @@
 
 override WG: u32 = 256u;
 override KIND: u32 = 1u;
+override ZERO_GRADS: bool = false;
 
 struct OptimParams {
   N: u32,
@@ -30,7 +31,8 @@ struct OptimParams {
   doClip: u32,
 }
 
-@group(0) @binding(0) var<storage, read> grads: array<f32>;
+// grads is read_write only so that ZERO_GRADS can clear it after use (saving the next step's fill dispatch).
+@group(0) @binding(0) var<storage, read_write> grads: array<f32>;
 @group(0) @binding(1) var<storage, read_write> params: array<f32>;
 @group(0) @binding(2) var<storage, read_write> m: array<f32>;
 @group(0) @binding(3) var<storage, read_write> v: array<f32>;
@@ -67,6 +69,7 @@ fn optim_step(
   if (i >= p.N) { return; }
   let p0 = params[i];
   var g = grads[i];
+  if (ZERO_GRADS) { grads[i] = 0.0; }
   var q = p0;
   if (KIND == 0u) {
     g = g + p.weightDecay * p0;

@@ -20,6 +20,7 @@ const CONFIGS: cpu.OptimizerOptions[] = [
   { kind: "rmsprop", lr: 1e-3 },
   { kind: "rmsprop", lr: 1e-3, momentum: 0.5, alpha: 0.9, eps: 1e-6, weightDecay: 0.01 },
   { kind: "adam", lr: 1e-2, clip: 0.3 },
+  { kind: "adamw", lr: 1e-3, clip: 0.2, zeroGrads: true },
 ];
 
 const label = (o: cpu.OptimizerOptions) =>
@@ -57,11 +58,13 @@ async function checkSteps(
     const twin = cpu.createOptimizer(rp, rg, o);
     for (let i = 0; i < steps; i++) {
       twin.step();
-      for (let j = 0; j < n; j++) rg[j] = Math.fround(rg[j]! * -0.7);
+      for (let j = 0; j < n; j++) rg[j] = Math.fround(rg[j]! * Math.fround(-0.7)); // the GPU multiplies by f32(-0.7), correctly rounded
     }
     const names = [...opt.state.keys()].sort().join(",");
     check(names === [...twin.state.keys()].sort().join(","), `state ${names} != twin's`);
     assertClose("params", await s.read(params), rp, { atol: steps * o.lr * 1e-6, rtol: 1e-6 });
+    // grads: untouched by the step (then scaled exactly), or cleared with zeroGrads
+    assertClose("grads", await s.read(grads), rg, { atol: 0, rtol: 0 });
     for (const name of ["m", "v"]) {
       const t = opt.state.get(name);
       if (t)

@@ -25,6 +25,8 @@ export interface OptimizerOptions {
   alpha?: number;
   /** Clip every parameter to [-clip, clip] after the update (WGAN weight clipping). */
   clip?: number;
+  /** Write grads[:] = 0 after reading them (fuses the next step's zeroing into this one; default false). */
+  zeroGrads?: boolean;
 }
 
 /** Options with every default filled in. */
@@ -38,6 +40,7 @@ export interface ResolvedOptimizerOptions {
   weightDecay: number;
   alpha: number;
   clip: number | undefined;
+  zeroGrads: boolean;
 }
 
 const USES: Record<OptimizerKind, readonly string[]> = {
@@ -58,7 +61,7 @@ export function resolveOptimizerOptions(options: OptimizerOptions): ResolvedOpti
     throw new ArgumentError("optimizer.options", options, "an object with kind and lr");
   }
   const kind = checkChoice("optimizer.kind", options.kind, OPTIMIZER_KINDS);
-  const known = new Set(["kind", "lr", "clip", ...USES[kind]]);
+  const known = new Set(["kind", "lr", "clip", "zeroGrads", ...USES[kind]]);
   for (const [k, v] of Object.entries(options)) {
     if (v !== undefined && !known.has(k)) {
       throw new ArgumentError(`optimizer.${k}`, v, `undefined: ${kind} uses only ${[...known].join(", ")}`);
@@ -92,7 +95,11 @@ export function resolveOptimizerOptions(options: OptimizerOptions): ResolvedOpti
       options.clip === undefined
         ? undefined
         : checkNumber("optimizer.clip", options.clip, { min: 0, minExclusive: true }),
+    zeroGrads: options.zeroGrads ?? false,
   };
+  if (typeof r.zeroGrads !== "boolean") {
+    throw new ArgumentError("optimizer.zeroGrads", options.zeroGrads, "true, false or undefined");
+  }
   return r;
 }
 
@@ -196,6 +203,7 @@ export function createOptimizer(
       t[0] = t[0]! + 1;
       for (let i = 0; i < params.length; i++)
         params[i] = optimizerUpdate(o, t[0]!, params[i]!, grads[i]!, m, v, i);
+      if (o.zeroGrads) grads.fill(0);
     },
     setLearningRate(lr: number) {
       o.lr = checkLearningRate(lr, "setLearningRate.lr");

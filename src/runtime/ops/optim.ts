@@ -58,7 +58,7 @@ export const OPTIM_KERNELS = {
     source: optimSrc,
     entryPoint: "optim_step",
     bindings: [
-      ["grads", "read"],
+      ["grads", "read_write"],
       ["params", "read_write"],
       ["m", "read_write"],
       ["v", "read_write"],
@@ -108,10 +108,14 @@ export async function createOptimizer(
       `createOptimizer: params ${params.label} have ${params.size} elements, grads ${grads.label} have ${grads.size}`,
     );
   }
-  checkNoAliasing("createOptimizer", { params, grads }, ["params"]);
+  checkNoAliasing("createOptimizer", { params, grads }, ["params", "grads"]);
   const wg = grid1d(gpu, params.size, WG, "createOptimizer");
   const groups = wg[0] * wg[1];
-  const k = await gpu.kernel(OPTIM_KERNELS.step, { WG, KIND: OPTIMIZER_KINDS.indexOf(o.kind) });
+  const k = await gpu.kernel(OPTIM_KERNELS.step, {
+    WG,
+    KIND: OPTIMIZER_KINDS.indexOf(o.kind),
+    ZERO_GRADS: o.zeroGrads ? 1 : 0,
+  });
   const state = new Map<string, Tensor>();
   for (const name of optimizerStateNames(o)) {
     state.set(name, gpu.tensor([params.size], undefined, `${params.label}.${o.kind}.${name}`));
