@@ -217,6 +217,16 @@ describe("gradient penalty twin vs finite differences (float64)", () => {
     for (const g of grads) for (const v of [...g.w, ...g.b]) expect(Number.isFinite(v)).toBe(true);
   });
 
+  it("weight 0 gives P = 0 and exactly zero gradients", () => {
+    const spec = NETS[3]!.spec; // tanh
+    const params = randomParams(spec, 23);
+    const grads = zeroMlpGrads(spec);
+    const r = gradientPenalty(spec, params, randArray(3 * spec.input, 4), 3, { weight: 0 }, grads);
+    expect(r.value[0]).toBe(0);
+    expect(r.value[1]).toBeGreaterThan(0);
+    for (const g of grads) for (const v of [...g.w, ...g.b]) expect(Math.abs(v)).toBe(0);
+  });
+
   it("requires OUT = 1 and a finite weight >= 0", () => {
     const spec = validateMlpSpec({ input: 2, layers: [{ units: 2, act: "identity" }] });
     expect(() => gradientPenalty(spec, zeroMlpGrads(spec), [1, 2], 1, { weight: 1 }, null)).toThrow(

@@ -94,7 +94,12 @@ export interface MlpBinding {
   destroy(): void;
 }
 
-/** Options of MlpBinding.gradientPenalty: P = weight · mean_b (‖∂(Σ out)/∂x_b‖ − target)². */
+/**
+ * Options of MlpBinding.gradientPenalty: P = weight · mean_b (‖∂(Σ out)/∂x_b‖ − target)². Degenerate cases: B ≥ 1
+ * always (bind rejects 0); weight 0 records the same work and adds exactly 0; a row whose input gradient is 0 (or
+ * underflows) contributes (0 − target)² to P and no gradient (the norm is not differentiable there; 0 is the
+ * minimum-norm subgradient). ReLU/LeakyReLU kinks use φ'' = 0, as every autodiff framework does.
+ */
 export interface GradientPenaltyOptions {
   /** λ, a finite number >= 0. */
   weight: number;
