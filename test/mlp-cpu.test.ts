@@ -101,6 +101,7 @@ const NETS: { name: string; spec: MlpSpec }[] = [
       ],
     }),
   },
+  { name: "3→1 tanh (one layer)", spec: validateMlpSpec({ input: 3, layers: [{ units: 1, act: "tanh" }] }) },
   {
     name: "3→6→1 leaky(0.1), sigmoid-out",
     spec: validateMlpSpec({

@@ -26,6 +26,8 @@ const KERNEL_SHAPES: [number, number][] = [
 ];
 
 const NETS: { batch: number; spec: MlpSpec }[] = [
+  { batch: 3, spec: { input: 4, layers: [{ units: 1, act: "tanh" }] } },
+  { batch: 2, spec: { input: 33, layers: [{ units: 1, act: "identity" }] } },
   {
     batch: 1,
     spec: {
