@@ -1,8 +1,9 @@
 // Elementwise and per-row pieces of a gradient-norm penalty P = weight · mean_b (‖g0_b‖ − goal)² (goal is the TS
-// side's `target`, a reserved word in WGSL) and of its double backprop (cpu/penalty.ts is the twin). Prepended with act.wgsl (ACT, act_grad). Not here: the matmuls of
-// the double backprop, which are the dense/matmul kernels. Shape letters: B rows, N row width (IN for the penalty;
-// for penalty_backward_act N is the element count B·OUT_l). Entry points use disjoint binding sets; WGSL allows
-// several variables on one binding as long as no entry point uses two of them.
+// side's `target`, a reserved word in WGSL) and of its double backprop (cpu/penalty.ts is the twin). Prepended with
+// act.wgsl (ACT, act_grad). Not here: the matmuls of the double backprop, which are the dense/matmul kernels.
+// Shape letters: B rows, N row width (IN for the penalty; for penalty_backward_act N is the element count B·OUT_l).
+// Entry points use disjoint binding sets; WGSL allows several variables on one binding as long as no entry point
+// uses two of them.
 
 override WG: u32 = 64u;
 
