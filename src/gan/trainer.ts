@@ -175,7 +175,12 @@ export class GanTrainer {
     private readonly tick: Dispatch,
     private readonly stateTensors: Tensor[],
     private readonly snapshots: Snapshot[],
-    private readonly bindings: { gTrain: MlpBinding; dPair: MlpBinding; dFake: MlpBinding },
+    private readonly bindings: {
+      gTrain: MlpBinding;
+      dPair: MlpBinding;
+      dFake: MlpBinding;
+      dInterp: MlpBinding | null;
+    },
   ) {
     this.config = config;
     this.created = now();
@@ -267,8 +272,9 @@ export class GanTrainer {
 
     let penaltyValue = gpu.tensor([2], undefined, "penalty.none");
     const gp: Dispatch[] = [];
+    let dInterp: MlpBinding | null = null;
     if (cfg.constraint === "gp") {
-      const dInterp = await d.bind(B, { label: "discriminator.interp" });
+      dInterp = await d.bind(B, { label: "discriminator.interp" });
       gp.push(
         await randomLerpRows(gpu, {
           a: real,
@@ -360,7 +366,7 @@ export class GanTrainer {
       tick,
       stateTensors,
       snapshots,
-      { gTrain, dPair, dFake },
+      { gTrain, dPair, dFake, dInterp },
     );
     trainer.takeInitialSnapshot();
     return trainer;
@@ -755,6 +761,7 @@ export class GanTrainer {
     gTrain: MlpBinding;
     dPair: MlpBinding;
     dFake: MlpBinding;
+    dInterp: MlpBinding | null;
   } {
     return {
       generator: this.g,
