@@ -14,7 +14,38 @@ export {
   type ToyOptions,
   toyDataset,
 } from "./gan/datasets";
+export {
+  cloneConfig,
+  DEFAULT_CONFIG,
+  GAN_ACTIVATIONS,
+  GAN_CONSTRAINTS,
+  GAN_INITS,
+  GAN_LOSSES,
+  GAN_OPTIMIZERS,
+  GENERATOR_OUTPUTS,
+  type DiscriminatorConfig,
+  type GanActivation,
+  type GanConfig,
+  type GanConfigInput,
+  type GanConstraint,
+  type GanInit,
+  type GanLoss,
+  type GanOptimizerConfig,
+  type GanOptimizerKind,
+  type GeneratorConfig,
+  type GeneratorOutput,
+  resolveConfig,
+  type ValidateOptions,
+  validateConfig,
+} from "./gan/config";
 export { type IdxArray, type MnistOptions, mnistDataset, type ParseIdxOptions, parseIdx } from "./gan/idx";
+export {
+  GanTrainer,
+  type GanMetrics,
+  type GeneratorGradients,
+  MAX_CHUNK_ITERATIONS,
+  type StepOptions,
+} from "./gan/trainer";
 export {
   type ClassHistogramMetrics,
   classHistogramMetrics,
@@ -23,6 +54,7 @@ export {
   type MixtureMetrics,
   mixtureMetrics,
 } from "./gan/metrics";
+/** CPU twins of every GPU op: the specification, in plain TypeScript (Float32Array in, out). */
 export * as cpu from "./runtime/cpu/index";
 export {
   describeAdapter,
@@ -54,6 +86,7 @@ export {
   type ParamType,
 } from "./runtime/kernel";
 export * from "./runtime/mlp";
+/** GPU op builders: each returns prepared Dispatch objects to record. */
 export * as ops from "./runtime/ops/index";
 export {
   DEFAULT_MAX_HEADER_BYTES,
