@@ -23,6 +23,10 @@ function tol(K: number, amax: number, bmax: number): { atol: number; rtol: numbe
   return { atol: 8 * Math.max(K, 1) * U * amax * bmax + 16 * U, rtol: 8 * Math.sqrt(Math.max(K, 1)) * U };
 }
 
+function tileLabel(t: ops.TileConfig): string {
+  return t.variant === "direct" ? `direct ${t.wx}x${t.wy}` : `tiled ${t.wx}x${t.wy}x${t.tk ?? 16}`;
+}
+
 /** (B, IN, OUT) shapes: tiny, odd, one off the 64-tile, a tile multiple, and lopsided. */
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
@@ -65,7 +69,7 @@ function layerCase(
 ): GpuCase {
   const withBias = !(variant && i % 2 === 0);
   const accumulateDx = variant && i % 2 === 1;
-  const tileName = tile ? ` tile ${tile.wx}x${tile.wy}x${tile.tk}` : "";
+  const tileName = tile ? ` ${tileLabel(tile)}` : "";
   return {
     name: `dense ${a} B=${B} IN=${IN} OUT=${OUT}${withBias ? "" : " no bias"}${accumulateDx ? " dx+=" : ""}${tileName}`,
     async run(gpu: Gpu) {
@@ -148,13 +152,14 @@ function matmulCase(
   transA: boolean,
   transB: boolean,
   i: number,
+  tile: ops.TileConfig,
 ): GpuCase {
   // C (M, N) = op(A) (M, K) · op(B) (K, N) with M = B, K = IN, N = OUT of the shape list.
   const [M, K, N] = [B, IN, OUT];
   const accumulate = i % 2 === 1;
   const alpha = accumulate ? -1.5 : 0.5;
   return {
-    name: `matmul M=${M} K=${K} N=${N}${transA ? " Aᵀ" : ""}${transB ? " Bᵀ" : ""}${accumulate ? " c+=" : ""} alpha=${alpha}`,
+    name: `matmul M=${M} K=${K} N=${N}${transA ? " Aᵀ" : ""}${transB ? " Bᵀ" : ""}${accumulate ? " c+=" : ""} alpha=${alpha} ${tileLabel(tile)}`,
     async run(gpu: Gpu) {
       const s = gpu.scope("matmul");
       try {
@@ -165,7 +170,9 @@ function matmulCase(
         const ta = s.tensor(transA ? [K, M] : [M, K], a, "a");
         const tb = s.tensor(transB ? [N, K] : [K, N], b, "b");
         const tc = s.tensor([M, N], c0, "c");
-        await runAll(s, [await ops.matmul(s, { a: ta, b: tb, c: tc, transA, transB, accumulate, alpha })]);
+        await runAll(s, [
+          await ops.matmul(s, { a: ta, b: tb, c: tc, transA, transB, accumulate, alpha, tile }),
+        ]);
         const c = c0.slice();
         cpu.matmul({ a, b, c, M, N, K, transA, transB, accumulate, alpha });
         const t = tol(K, 1, 1);
@@ -278,6 +285,7 @@ const errorCase: GpuCase = {
         /accumulate/,
       );
       const tooBig = {
+        variant: "tiled" as const,
         wx: 16,
         wy: 16,
         tk: Math.floor(s.limits.maxComputeWorkgroupStorageSize / (4 * 32 * 4)) + 1,
@@ -300,12 +308,29 @@ const errorCase: GpuCase = {
         ArgumentError,
         /matmul\.tile\.wx/,
       );
+      await expectError(
+        "unknown variant",
+        () => ops.matmul(s, { a: x, b: w35, c: y, tile: { variant: "fast" as "direct", wx: 8, wy: 8 } }),
+        ArgumentError,
+        /matmul\.tile\.variant = "fast"/,
+      );
       // Only the 5x5 tensor of the aliasing case was made: errors are thrown before anything else is allocated.
       if (s.liveBuffers !== before + 1)
         throw new Error(`errors allocated buffers: ${s.liveBuffers - before - 1}`);
     } finally {
       s.destroy();
     }
+  },
+};
+
+/** Without a tile, an op takes defaultTile(gpu): "direct" on CPU adapters, "tiled" elsewhere, and is correct. */
+const defaultCase: GpuCase = {
+  name: "default tile follows the adapter and computes the same",
+  async run(gpu: Gpu) {
+    const want = ops.isCpuAdapter(gpu) ? "direct" : "tiled";
+    if (ops.defaultTile(gpu).variant !== want)
+      throw new Error(`default tile ${tileLabel(ops.defaultTile(gpu))}`);
+    await layerCase([33, 17, 9], "relu", 0).run(gpu);
   },
 };
 
@@ -321,27 +346,54 @@ const dataCase: GpuCase = {
   },
 };
 
+const TRANSPOSES: [boolean, boolean][] = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
+const { direct: DIRECT, tiled: TILED } = ops.DEFAULT_TILES;
+
+// Each pipeline (variant × activation × entry point) costs ~0.3-1 s to compile on SwiftShader, so the full grid of
+// shapes × activations runs on the variant this adapter uses by default for CPU adapters ("direct"); the "tiled"
+// variant (the default on GPUs) runs every activation on two awkward shapes, its flag variants and every transpose;
+// every other shipped tile runs two shapes.
 export default suite("dense", [
   ...SHAPES.flatMap((shape, si) =>
-    ACTIVATIONS.map((a, ai) => layerCase(shape, a, si * ACTIVATIONS.length + ai)),
+    ACTIVATIONS.map((a, ai) => layerCase(shape, a, si * ACTIVATIONS.length + ai, DIRECT)),
   ),
+  ...SHAPES.map((shape, si) => layerCase(shape, si % 2 ? "tanh" : "relu", si, DIRECT, true)),
   ...SHAPES.flatMap((shape, si) =>
-    [
-      [false, false],
-      [true, false],
-      [false, true],
-      [true, true],
-    ].map(([ta, tb], k) => matmulCase(shape, ta!, tb!, si * 4 + k)),
+    TRANSPOSES.map(([ta, tb], k) => matmulCase(shape, ta, tb, si * 4 + k, DIRECT)),
   ),
-  // Every other shipped tile (the default one runs above) on two awkward shapes.
-  ...ops.DENSE_TILE_VARIANTS.filter((t) => t !== ops.DEFAULT_TILE).flatMap((tile, vi) =>
+  ...(
+    [
+      [7, 3, 5],
+      [129, 65, 257],
+    ] as [number, number, number][]
+  ).flatMap((shape, si) => ACTIVATIONS.map((a, ai) => layerCase(shape, a, si * 5 + ai, TILED))),
+  ...(
     [
       [33, 17, 9],
+      [64, 64, 64],
+    ] as [number, number, number][]
+  ).map((shape, si) => layerCase(shape, si ? "tanh" : "relu", si, TILED, true)),
+  ...(
+    [
+      [1, 1, 1],
+      [33, 17, 9],
       [129, 65, 257],
-    ].map((shape, k) =>
-      layerCase(shape as [number, number, number], k ? "leaky_relu" : "sigmoid", vi + k, tile),
-    ),
+    ] as [number, number, number][]
+  ).flatMap((shape, si) => TRANSPOSES.map(([ta, tb], k) => matmulCase(shape, ta, tb, si * 4 + k, TILED))),
+  ...ops.DENSE_TILE_VARIANTS.filter((t) => t !== DIRECT && t !== TILED).flatMap((tile, vi) =>
+    (
+      [
+        [33, 17, 9],
+        [129, 65, 257],
+      ] as [number, number, number][]
+    ).map((shape, k) => layerCase(shape, k ? "leaky_relu" : "sigmoid", vi + k, tile)),
   ),
+  defaultCase,
   errorCase,
   dataCase,
 ]);

@@ -7,10 +7,11 @@
 import actSrc from "../../shaders/act.wgsl?raw";
 import activationSrc from "../../shaders/activation.wgsl?raw";
 import denseSrc from "../../shaders/dense.wgsl?raw";
+import directSrc from "../../shaders/dense_direct.wgsl?raw";
 import tileSrc from "../../shaders/dense_tile.wgsl?raw";
 import matmulSrc from "../../shaders/matmul.wgsl?raw";
 import { ACTIVATIONS, type Activation, checkActivation } from "../cpu/activation";
-import { ArgumentError, checkInt, checkNumber, LimitError, ShapeError } from "../errors";
+import { ArgumentError, checkChoice, checkInt, checkNumber, LimitError, ShapeError } from "../errors";
 import type { Dispatch, Gpu, Tensor } from "../gpu";
 import { ceilDiv, type KernelDef, ParamsLayout } from "../kernel";
 import { grid1d } from "./grid";
@@ -29,6 +30,7 @@ export {
 const MATMUL_SOURCE = `${actSrc}\n${tileSrc}\n${matmulSrc}`;
 const DENSE_SOURCE = `${actSrc}\n${tileSrc}\n${denseSrc}`;
 const ACTIVATION_SOURCE = `${actSrc}\n${activationSrc}`;
+const DIRECT_SOURCE = `${actSrc}\n${directSrc}`;
 
 const denseParams = new ParamsLayout("DenseParams", [
   ["M", "u32"],
@@ -150,53 +152,153 @@ export const DENSE_KERNELS = {
     ],
     actParams,
   ),
+  matmulDirect: def(
+    DIRECT_SOURCE,
+    "matmul_direct",
+    [
+      ["a", "read"],
+      ["b", "read"],
+      ["c", "read_write"],
+    ],
+    denseParams,
+  ),
+  denseForwardDirect: def(
+    DIRECT_SOURCE,
+    "dense_forward_direct",
+    [
+      ["x", "read"],
+      ["w", "read"],
+      ["b", "read"],
+      ["y", "read_write"],
+    ],
+    denseParams,
+  ),
+  denseForwardNoBiasDirect: def(
+    DIRECT_SOURCE,
+    "dense_forward_nobias_direct",
+    [
+      ["x", "read"],
+      ["w", "read"],
+      ["y", "read_write"],
+    ],
+    denseParams,
+  ),
+  denseBackwardInputDirect: def(
+    DIRECT_SOURCE,
+    "dense_backward_input_direct",
+    [
+      ["dy", "read"],
+      ["y", "read"],
+      ["w", "read"],
+      ["dx", "read_write"],
+    ],
+    denseParams,
+  ),
+  denseBackwardWeightDirect: def(
+    DIRECT_SOURCE,
+    "dense_backward_weight_direct",
+    [
+      ["x", "read"],
+      ["dy", "read"],
+      ["y", "read"],
+      ["dw", "read_write"],
+      ["db", "read_write"],
+    ],
+    denseParams,
+  ),
+  denseBackwardWeightNoBiasDirect: def(
+    DIRECT_SOURCE,
+    "dense_backward_weight_nobias_direct",
+    [
+      ["x", "read"],
+      ["dy", "read"],
+      ["y", "read"],
+      ["dw", "read_write"],
+    ],
+    denseParams,
+  ),
 } as const;
 
 /**
- * Workgroup shape of the tiled products: WX × WY invocations, each owning a 4 × 4 register tile, so a workgroup
- * covers (4·WY) rows × (4·WX) columns of the output; TK is the depth of one staged K slice.
+ * How a product is computed. "tiled": WX × WY invocations stage K slices of depth TK of both operands in workgroup
+ * memory and each owns a 4 × 4 register tile, so a workgroup covers (4·WY) × (4·WX) outputs (dense_tile.wgsl; the
+ * classic GPU kernel). "direct": no workgroup memory, each invocation owns an 8 × 8 register tile and streams its
+ * operands from storage, a workgroup covers (8·WY) × (8·WX) outputs (dense_direct.wgsl; several times faster on
+ * a CPU adapter such as SwiftShader, where workgroup memory is plain memory and each barrier a coroutine switch).
  */
+export type DenseVariant = "tiled" | "direct";
+
+/** Workgroup shape of a product; `tk` (the K-slice depth) applies to the "tiled" variant only. */
 export interface TileConfig {
+  variant?: DenseVariant;
   wx: number;
   wy: number;
-  tk: number;
+  tk?: number;
 }
 
-/** The default tile: 16 × 16 invocations, 64 × 64 outputs per workgroup, K slices of 16 (8 KiB of workgroup memory). */
-export const DEFAULT_TILE: Readonly<TileConfig> = { wx: 16, wy: 16, tk: 16 };
+/** The default of each variant: tiled 16 × 16 × 16 (64 × 64 outputs, 8 KiB staged), direct 8 × 8 (64 × 64 outputs). */
+export const DEFAULT_TILES: Readonly<Record<DenseVariant, Readonly<TileConfig>>> = {
+  tiled: { variant: "tiled", wx: 16, wy: 16, tk: 16 },
+  direct: { variant: "direct", wx: 8, wy: 8 },
+};
 
 /** Every tile the family ships with (the GPU tests run each of them on awkward shapes). */
-export const DENSE_TILE_VARIANTS: readonly Readonly<TileConfig>[] = [DEFAULT_TILE, { wx: 8, wy: 8, tk: 16 }];
+export const DENSE_TILE_VARIANTS: readonly Readonly<TileConfig>[] = [
+  DEFAULT_TILES.tiled,
+  DEFAULT_TILES.direct,
+  { variant: "tiled", wx: 8, wy: 8, tk: 16 },
+];
 
-/** Workgroup memory (bytes) a tile stages: a (TK × 4·WY) and a (TK × 4·WX) f32 slice. */
-export function tileWorkgroupBytes(t: TileConfig): number {
-  return t.tk * 4 * (t.wx + t.wy) * 4;
+/** True for a CPU implementation of WebGPU (SwiftShader, llvmpipe-like adapters), where "direct" wins. */
+export function isCpuAdapter(gpu: Gpu): boolean {
+  const a = gpu.adapter;
+  return /swiftshader|llvmpipe|lavapipe|cpu/i.test(`${a.architecture} ${a.device} ${a.description}`);
 }
 
-function tileConstants(gpu: Gpu, what: string, tile: TileConfig | undefined): Record<string, number> {
-  const t = tile ?? DEFAULT_TILE;
+/** The tile an op uses when none is given: "direct" on CPU adapters (measured faster there), else "tiled". */
+export function defaultTile(gpu: Gpu): Readonly<TileConfig> {
+  return isCpuAdapter(gpu) ? DEFAULT_TILES.direct : DEFAULT_TILES.tiled;
+}
+
+/** Workgroup memory (bytes) a tile stages: a (TK × 4·WY) and a (TK × 4·WX) f32 slice; 0 for "direct". */
+export function tileWorkgroupBytes(t: TileConfig): number {
+  return (t.variant ?? "tiled") === "direct" ? 0 : (t.tk ?? 16) * 4 * (t.wx + t.wy) * 4;
+}
+
+interface Plan {
+  variant: DenseVariant;
+  constants: Record<string, number>;
+  grid: [number, number];
+}
+
+/** Validates a tile against the device's limits and returns its override constants and the grid for C (M, N). */
+function plan(gpu: Gpu, what: string, tile: TileConfig | undefined, M: number, N: number): Plan {
+  const t = tile ?? defaultTile(gpu);
+  const variant = checkChoice(`${what}.tile.variant`, t.variant ?? "tiled", ["tiled", "direct"] as const);
   const lim = gpu.limits;
   checkInt(`${what}.tile.wx`, t.wx, 1, lim.maxComputeWorkgroupSizeX);
   checkInt(`${what}.tile.wy`, t.wy, 1, lim.maxComputeWorkgroupSizeY);
-  checkInt(`${what}.tile.tk`, t.tk, 1, 1024);
   const inv = t.wx * t.wy;
   if (inv > lim.maxComputeInvocationsPerWorkgroup) {
     throw new LimitError(
       `${what}: tile ${t.wx}×${t.wy} = ${inv} invocations exceeds the device's maxComputeInvocationsPerWorkgroup of ${lim.maxComputeInvocationsPerWorkgroup}`,
     );
   }
-  const bytes = tileWorkgroupBytes(t);
+  if (variant === "direct") {
+    return { variant, constants: { WX: t.wx, WY: t.wy }, grid: [ceilDiv(N, 8 * t.wx), ceilDiv(M, 8 * t.wy)] };
+  }
+  const tk = checkInt(`${what}.tile.tk`, t.tk ?? 16, 1, 1024);
+  const bytes = tileWorkgroupBytes({ ...t, tk });
   if (bytes > lim.maxComputeWorkgroupStorageSize) {
     throw new LimitError(
-      `${what}: tile ${t.wx}×${t.wy}×${t.tk} stages ${bytes} bytes of workgroup memory, beyond the device's maxComputeWorkgroupStorageSize of ${lim.maxComputeWorkgroupStorageSize}`,
+      `${what}: tile ${t.wx}×${t.wy}×${tk} stages ${bytes} bytes of workgroup memory, beyond the device's maxComputeWorkgroupStorageSize of ${lim.maxComputeWorkgroupStorageSize}`,
     );
   }
-  return { WX: t.wx, WY: t.wy, TK: t.tk };
-}
-
-function productGrid(M: number, N: number, tile: TileConfig | undefined): [number, number] {
-  const t = tile ?? DEFAULT_TILE;
-  return [ceilDiv(N, 4 * t.wx), ceilDiv(M, 4 * t.wy)];
+  return {
+    variant,
+    constants: { WX: t.wx, WY: t.wy, TK: tk },
+    grid: [ceilDiv(N, 4 * t.wx), ceilDiv(M, 4 * t.wy)],
+  };
 }
 
 /** [rows, cols] of a 2-D tensor, or a ShapeError naming it. */
@@ -278,14 +380,18 @@ export async function matmul(
       ["b", b],
     ],
   );
+  const p = plan(gpu, what, o.tile, M, N);
   const constants = {
-    ...tileConstants(gpu, what, o.tile),
+    ...p.constants,
     TRANS_A: transA ? 1 : 0,
     TRANS_B: transB ? 1 : 0,
     ACCUMULATE: accumulate ? 1 : 0,
   };
-  const k = await gpu.kernel(DENSE_KERNELS.matmul, constants);
-  return gpu.dispatch(k, { a, b, c }, { M, N, K, alpha, slope: 0 }, productGrid(M, N, o.tile));
+  const k = await gpu.kernel(
+    p.variant === "direct" ? DENSE_KERNELS.matmulDirect : DENSE_KERNELS.matmul,
+    constants,
+  );
+  return gpu.dispatch(k, { a, b, c }, { M, N, K, alpha, slope: 0 }, p.grid);
 }
 
 /**
@@ -315,15 +421,20 @@ export async function denseForward(
       ["b", b],
     ],
   );
-  const constants = { ...tileConstants(gpu, what, o.tile), ACT: actIndex(o.act) };
+  const p = plan(gpu, what, o.tile, B, OUT);
+  const constants = { ...p.constants, ACT: actIndex(o.act) };
   const params = { M: B, N: OUT, K: IN, alpha: 1, slope };
-  const grid = productGrid(B, OUT, o.tile);
+  const direct = p.variant === "direct";
   if (b) {
-    const k = await gpu.kernel(DENSE_KERNELS.denseForward, constants);
-    return gpu.dispatch(k, { x, w, b, y }, params, grid);
+    const k = await gpu.kernel(
+      direct ? DENSE_KERNELS.denseForwardDirect : DENSE_KERNELS.denseForward,
+      constants,
+    );
+    return gpu.dispatch(k, { x, w, b, y }, params, p.grid);
   }
-  const k = await gpu.kernel(DENSE_KERNELS.denseForwardNoBias, constants);
-  return gpu.dispatch(k, { x, w, y }, params, grid);
+  const def = direct ? DENSE_KERNELS.denseForwardNoBiasDirect : DENSE_KERNELS.denseForwardNoBias;
+  const k = await gpu.kernel(def, constants);
+  return gpu.dispatch(k, { x, w, y }, params, p.grid);
 }
 
 /**
@@ -363,18 +474,12 @@ export async function denseBackwardInput(
       ["w", w],
     ],
   );
-  const constants = {
-    ...tileConstants(gpu, what, o.tile),
-    ACT: actIndex(o.act),
-    ACCUMULATE: o.accumulate ? 1 : 0,
-  };
-  const k = await gpu.kernel(DENSE_KERNELS.denseBackwardInput, constants);
-  return gpu.dispatch(
-    k,
-    { dy, y, w, dx },
-    { M: B, N: IN, K: OUT, alpha: 1, slope },
-    productGrid(B, IN, o.tile),
-  );
+  const p = plan(gpu, what, o.tile, B, IN);
+  const constants = { ...p.constants, ACT: actIndex(o.act), ACCUMULATE: o.accumulate ? 1 : 0 };
+  const def =
+    p.variant === "direct" ? DENSE_KERNELS.denseBackwardInputDirect : DENSE_KERNELS.denseBackwardInput;
+  const k = await gpu.kernel(def, constants);
+  return gpu.dispatch(k, { dy, y, w, dx }, { M: B, N: IN, K: OUT, alpha: 1, slope }, p.grid);
 }
 
 /**
@@ -422,15 +527,20 @@ export async function denseBackwardWeight(
       : [["dw", dw]],
     inputs,
   );
-  const constants = { ...tileConstants(gpu, what, o.tile), ACT: actIndex(o.act) };
+  const p = plan(gpu, what, o.tile, IN, OUT);
+  const constants = { ...p.constants, ACT: actIndex(o.act) };
   const params = { M: IN, N: OUT, K: B, alpha: 1, slope };
-  const grid = productGrid(IN, OUT, o.tile);
+  const direct = p.variant === "direct";
   if (db) {
-    const k = await gpu.kernel(DENSE_KERNELS.denseBackwardWeight, constants);
-    return [gpu.dispatch(k, { x, dy, y, dw, db }, params, grid)];
+    const def = direct ? DENSE_KERNELS.denseBackwardWeightDirect : DENSE_KERNELS.denseBackwardWeight;
+    const k = await gpu.kernel(def, constants);
+    return [gpu.dispatch(k, { x, dy, y, dw, db }, params, p.grid)];
   }
-  const k = await gpu.kernel(DENSE_KERNELS.denseBackwardWeightNoBias, constants);
-  return [gpu.dispatch(k, { x, dy, y, dw }, params, grid)];
+  const def = direct
+    ? DENSE_KERNELS.denseBackwardWeightNoBiasDirect
+    : DENSE_KERNELS.denseBackwardWeightNoBias;
+  const k = await gpu.kernel(def, constants);
+  return [gpu.dispatch(k, { x, dy, y, dw }, params, p.grid)];
 }
 
 const ACT_WG = 256;

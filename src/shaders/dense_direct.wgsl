@@ -1,0 +1,292 @@
+// The register-tiled products without workgroup memory, for adapters where workgroup memory is plain memory and a
+// barrier is a coroutine switch (SwiftShader, a CPU Vulkan: bench/dense-node.ts measured this ~4x faster there than
+// the staged tiles of dense_tile.wgsl). Each invocation owns 8 rows × 8 columns of C and streams its rows of op(A)
+// and columns of op(B) straight from storage, 16 loads per 64 FMAs; rows and columns past the edge are clamped for
+// loading and skipped at the store, so every shape works and the K loop has no branch.
+// Appended to act.wgsl. Shape letters: C (M, N) = op(A) (M, K) · op(B) (K, N); dense: x (B, IN), w (IN, OUT).
+
+override WX: u32 = 8u; // invocations along N; a workgroup covers 8·WX columns
+override WY: u32 = 8u; // invocations along M; a workgroup covers 8·WY rows
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+override ACCUMULATE: bool = false;
+
+// Shapes of every dense-family matrix product; `alpha` scales op(A)·op(B) (matmul), `slope` is LeakyReLU's.
+struct DenseParams {
+  M: u32,
+  N: u32,
+  K: u32,
+  alpha: f32,
+  slope: f32,
+}
+
+// Invocation (tx, ty) of workgroup (wx, wy) owns rows m0 + ty + i·WY and columns n0 + tx + j·WX (i, j < 8): lanes
+// next to each other read neighbouring columns.
+fn row_of(wid: vec3u, lid: vec3u, i: u32) -> u32 {
+  return wid.y * 8u * WY + lid.y + i * WY;
+}
+fn col_of(wid: vec3u, lid: vec3u, j: u32) -> u32 {
+  return wid.x * 8u * WX + lid.x + j * WX;
+}
+
+// Where row i of op(A) starts, and the stride from k to k+1: A is (M, K), or (K, M) when transposed.
+fn a_rows(wid: vec3u, lid: vec3u, M: u32, K: u32, trans: bool) -> array<u32, 8> {
+  var r: array<u32, 8>;
+  for (var i = 0u; i < 8u; i++) {
+    let m = min(row_of(wid, lid, i), M - 1u);
+    r[i] = select(m * K, m, trans);
+  }
+  return r;
+}
+// Where column j of op(B) starts: B is (K, N), or (N, K) when transposed.
+fn b_cols(wid: vec3u, lid: vec3u, N: u32, K: u32, trans: bool) -> array<u32, 8> {
+  var c: array<u32, 8>;
+  for (var j = 0u; j < 8u; j++) {
+    let n = min(col_of(wid, lid, j), N - 1u);
+    c[j] = select(n, n * K, trans);
+  }
+  return c;
+}
+
+// acc[2i + h] += a[i] · (b[4h], ..., b[4h+3]): the 8 × 8 outer product of one k, as 16 vec4 FMAs, all indices
+// constant so the accumulators stay in registers (or fixed stack slots), never dynamically addressed.
+fn outer8(acc: ptr<function, array<vec4f, 16>>, a: array<f32, 8>, b: array<f32, 8>) {
+  let lo = vec4f(b[0], b[1], b[2], b[3]);
+  let hi = vec4f(b[4], b[5], b[6], b[7]);
+  (*acc)[0] = fma(vec4f(a[0]), lo, (*acc)[0]);
+  (*acc)[1] = fma(vec4f(a[0]), hi, (*acc)[1]);
+  (*acc)[2] = fma(vec4f(a[1]), lo, (*acc)[2]);
+  (*acc)[3] = fma(vec4f(a[1]), hi, (*acc)[3]);
+  (*acc)[4] = fma(vec4f(a[2]), lo, (*acc)[4]);
+  (*acc)[5] = fma(vec4f(a[2]), hi, (*acc)[5]);
+  (*acc)[6] = fma(vec4f(a[3]), lo, (*acc)[6]);
+  (*acc)[7] = fma(vec4f(a[3]), hi, (*acc)[7]);
+  (*acc)[8] = fma(vec4f(a[4]), lo, (*acc)[8]);
+  (*acc)[9] = fma(vec4f(a[4]), hi, (*acc)[9]);
+  (*acc)[10] = fma(vec4f(a[5]), lo, (*acc)[10]);
+  (*acc)[11] = fma(vec4f(a[5]), hi, (*acc)[11]);
+  (*acc)[12] = fma(vec4f(a[6]), lo, (*acc)[12]);
+  (*acc)[13] = fma(vec4f(a[6]), hi, (*acc)[13]);
+  (*acc)[14] = fma(vec4f(a[7]), lo, (*acc)[14]);
+  (*acc)[15] = fma(vec4f(a[7]), hi, (*acc)[15]);
+}
+
+fn acc_at(acc: ptr<function, array<vec4f, 16>>, i: u32, j: u32) -> f32 {
+  return (*acc)[2u * i + j / 4u][j % 4u];
+}
+
+// ---- matmul_direct: a, b -> c --------------------------------------------------------------------------------
+@group(0) @binding(0) var<storage, read> dm_a: array<f32>;
+@group(0) @binding(1) var<storage, read> dm_b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dm_c: array<f32>;
+@group(0) @binding(3) var<uniform> dm_p: DenseParams;
+
+@compute @workgroup_size(WX, WY)
+fn matmul_direct(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let M = dm_p.M;
+  let N = dm_p.N;
+  let K = dm_p.K;
+  let ra = a_rows(wid, lid, M, K, TRANS_A);
+  let cb = b_cols(wid, lid, N, K, TRANS_B);
+  let sa = select(1u, M, TRANS_A);
+  let sb = select(N, 1u, TRANS_B);
+  var acc: array<vec4f, 16>;
+  for (var k = 0u; k < K; k++) {
+    let ka = k * sa;
+    let kb = k * sb;
+    let a = array<f32, 8>(dm_a[ra[0] + ka], dm_a[ra[1] + ka], dm_a[ra[2] + ka], dm_a[ra[3] + ka],
+                          dm_a[ra[4] + ka], dm_a[ra[5] + ka], dm_a[ra[6] + ka], dm_a[ra[7] + ka]);
+    let b = array<f32, 8>(dm_b[cb[0] + kb], dm_b[cb[1] + kb], dm_b[cb[2] + kb], dm_b[cb[3] + kb],
+                          dm_b[cb[4] + kb], dm_b[cb[5] + kb], dm_b[cb[6] + kb], dm_b[cb[7] + kb]);
+    outer8(&acc, a, b);
+  }
+  for (var i = 0u; i < 8u; i++) {
+    let row = row_of(wid, lid, i);
+    if (row >= M) { break; }
+    for (var j = 0u; j < 8u; j++) {
+      let col = col_of(wid, lid, j);
+      if (col < N) {
+        let idx = row * N + col;
+        var v = dm_p.alpha * acc_at(&acc, i, j);
+        if (ACCUMULATE) { v += dm_c[idx]; }
+        dm_c[idx] = v;
+      }
+    }
+  }
+}
+
+// ---- dense_forward_direct: x, w, bias -> y = act(x·w + bias); dense_forward_nobias_direct: x, w -> y -------------
+@group(0) @binding(0) var<storage, read> df_x: array<f32>;
+@group(0) @binding(1) var<storage, read> df_w: array<f32>;
+@group(0) @binding(2) var<storage, read> df_bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> df_y: array<f32>;
+@group(0) @binding(4) var<uniform> df_p: DenseParams;
+@group(0) @binding(2) var<storage, read_write> dfn_y: array<f32>;
+@group(0) @binding(3) var<uniform> dfn_p: DenseParams;
+
+// x·w for this invocation's 8 × 8 block: M = B, N = OUT, K = IN; x rows contiguous in k, w columns strided by N.
+fn df_product(wid: vec3u, lid: vec3u, M: u32, N: u32, K: u32) -> array<vec4f, 16> {
+  let ra = a_rows(wid, lid, M, K, false);
+  let cb = b_cols(wid, lid, N, K, false);
+  var acc: array<vec4f, 16>;
+  for (var k = 0u; k < K; k++) {
+    let kb = k * N;
+    let a = array<f32, 8>(df_x[ra[0] + k], df_x[ra[1] + k], df_x[ra[2] + k], df_x[ra[3] + k],
+                          df_x[ra[4] + k], df_x[ra[5] + k], df_x[ra[6] + k], df_x[ra[7] + k]);
+    let b = array<f32, 8>(df_w[cb[0] + kb], df_w[cb[1] + kb], df_w[cb[2] + kb], df_w[cb[3] + kb],
+                          df_w[cb[4] + kb], df_w[cb[5] + kb], df_w[cb[6] + kb], df_w[cb[7] + kb]);
+    outer8(&acc, a, b);
+  }
+  return acc;
+}
+
+@compute @workgroup_size(WX, WY)
+fn dense_forward_direct(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let M = df_p.M;
+  let N = df_p.N;
+  var acc = df_product(wid, lid, M, N, df_p.K);
+  for (var i = 0u; i < 8u; i++) {
+    let row = row_of(wid, lid, i);
+    if (row >= M) { break; }
+    for (var j = 0u; j < 8u; j++) {
+      let col = col_of(wid, lid, j);
+      if (col < N) { df_y[row * N + col] = act_forward(acc_at(&acc, i, j) + df_bias[col], df_p.slope); }
+    }
+  }
+}
+
+@compute @workgroup_size(WX, WY)
+fn dense_forward_nobias_direct(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let M = dfn_p.M;
+  let N = dfn_p.N;
+  var acc = df_product(wid, lid, M, N, dfn_p.K);
+  for (var i = 0u; i < 8u; i++) {
+    let row = row_of(wid, lid, i);
+    if (row >= M) { break; }
+    for (var j = 0u; j < 8u; j++) {
+      let col = col_of(wid, lid, j);
+      if (col < N) { dfn_y[row * N + col] = act_forward(acc_at(&acc, i, j), dfn_p.slope); }
+    }
+  }
+}
+
+// ---- dense_backward_input_direct: dy, y, w -> dx (=|+=) (dy ⊙ act'(y)) · wᵀ -----------------------------------
+// M = B, N = IN, K = OUT; g = dy ⊙ act'(y) is formed as it is loaded (rows of g contiguous in k), and w (IN, OUT)
+// is op(B) transposed: column n of wᵀ is row n of w, contiguous in k.
+@group(0) @binding(0) var<storage, read> dbi_dy: array<f32>;
+@group(0) @binding(1) var<storage, read> dbi_y: array<f32>;
+@group(0) @binding(2) var<storage, read> dbi_w: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dbi_dx: array<f32>;
+@group(0) @binding(4) var<uniform> dbi_p: DenseParams;
+
+fn dbi_g(i: u32) -> f32 {
+  return dbi_dy[i] * act_grad(dbi_y[i], dbi_p.slope);
+}
+
+@compute @workgroup_size(WX, WY)
+fn dense_backward_input_direct(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let M = dbi_p.M;
+  let N = dbi_p.N;
+  let K = dbi_p.K;
+  let ra = a_rows(wid, lid, M, K, false);
+  let cb = b_cols(wid, lid, N, K, true);
+  var acc: array<vec4f, 16>;
+  for (var k = 0u; k < K; k++) {
+    let a = array<f32, 8>(dbi_g(ra[0] + k), dbi_g(ra[1] + k), dbi_g(ra[2] + k), dbi_g(ra[3] + k),
+                          dbi_g(ra[4] + k), dbi_g(ra[5] + k), dbi_g(ra[6] + k), dbi_g(ra[7] + k));
+    let b = array<f32, 8>(dbi_w[cb[0] + k], dbi_w[cb[1] + k], dbi_w[cb[2] + k], dbi_w[cb[3] + k],
+                          dbi_w[cb[4] + k], dbi_w[cb[5] + k], dbi_w[cb[6] + k], dbi_w[cb[7] + k]);
+    outer8(&acc, a, b);
+  }
+  for (var i = 0u; i < 8u; i++) {
+    let row = row_of(wid, lid, i);
+    if (row >= M) { break; }
+    for (var j = 0u; j < 8u; j++) {
+      let col = col_of(wid, lid, j);
+      if (col < N) {
+        let idx = row * N + col;
+        var v = acc_at(&acc, i, j);
+        if (ACCUMULATE) { v += dbi_dx[idx]; }
+        dbi_dx[idx] = v;
+      }
+    }
+  }
+}
+
+// ---- dense_backward_weight_direct: x, dy, y -> dw += xᵀ · g, db += Σ_rows g; *_nobias_direct: no db -------------
+// M = IN, N = OUT, K = B; x (B, IN) is op(A) transposed (column m of x, stride IN in k); g rows are contiguous in n.
+// The invocations holding row 0 of dW (wid.y = 0, lid.y = 0) also sum the g values they load: that is db's whole
+// reduction over the batch, for no extra load.
+@group(0) @binding(0) var<storage, read> dbw_x: array<f32>;
+@group(0) @binding(1) var<storage, read> dbw_dy: array<f32>;
+@group(0) @binding(2) var<storage, read> dbw_y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dbw_dw: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dbw_db: array<f32>;
+@group(0) @binding(5) var<uniform> dbw_p: DenseParams;
+@group(0) @binding(4) var<uniform> dbwn_p: DenseParams;
+
+fn dbw_g(i: u32, slope: f32) -> f32 {
+  return dbw_dy[i] * act_grad(dbw_y[i], slope);
+}
+
+// Returns the 16 accumulators and, as elements 16 and 17, the column sums of g (when `sums`).
+fn dbw_product(wid: vec3u, lid: vec3u, M: u32, N: u32, K: u32, slope: f32, sums: bool) -> array<vec4f, 18> {
+  let ra = a_rows(wid, lid, M, K, true);
+  let cb = b_cols(wid, lid, N, K, false);
+  var acc: array<vec4f, 16>;
+  var s0 = vec4f(0.0);
+  var s1 = vec4f(0.0);
+  for (var k = 0u; k < K; k++) {
+    let ka = k * M;
+    let kb = k * N;
+    let a = array<f32, 8>(dbw_x[ra[0] + ka], dbw_x[ra[1] + ka], dbw_x[ra[2] + ka], dbw_x[ra[3] + ka],
+                          dbw_x[ra[4] + ka], dbw_x[ra[5] + ka], dbw_x[ra[6] + ka], dbw_x[ra[7] + ka]);
+    let b = array<f32, 8>(dbw_g(cb[0] + kb, slope), dbw_g(cb[1] + kb, slope), dbw_g(cb[2] + kb, slope),
+                          dbw_g(cb[3] + kb, slope), dbw_g(cb[4] + kb, slope), dbw_g(cb[5] + kb, slope),
+                          dbw_g(cb[6] + kb, slope), dbw_g(cb[7] + kb, slope));
+    outer8(&acc, a, b);
+    if (sums) {
+      s0 += vec4f(b[0], b[1], b[2], b[3]);
+      s1 += vec4f(b[4], b[5], b[6], b[7]);
+    }
+  }
+  return array<vec4f, 18>(acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7], acc[8], acc[9],
+                          acc[10], acc[11], acc[12], acc[13], acc[14], acc[15], s0, s1);
+}
+
+@compute @workgroup_size(WX, WY)
+fn dense_backward_weight_direct(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let M = dbw_p.M;
+  let N = dbw_p.N;
+  let first = wid.y == 0u && lid.y == 0u;
+  var r = dbw_product(wid, lid, M, N, dbw_p.K, dbw_p.slope, first);
+  for (var i = 0u; i < 8u; i++) {
+    let row = row_of(wid, lid, i);
+    if (row >= M) { break; }
+    for (var j = 0u; j < 8u; j++) {
+      let col = col_of(wid, lid, j);
+      if (col < N) { dbw_dw[row * N + col] += r[2u * i + j / 4u][j % 4u]; }
+    }
+  }
+  if (first) {
+    for (var j = 0u; j < 8u; j++) {
+      let col = col_of(wid, lid, j);
+      if (col < N) { dbw_db[col] += r[16u + j / 4u][j % 4u]; }
+    }
+  }
+}
+
+@compute @workgroup_size(WX, WY)
+fn dense_backward_weight_nobias_direct(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let M = dbwn_p.M;
+  let N = dbwn_p.N;
+  var r = dbw_product(wid, lid, M, N, dbwn_p.K, dbwn_p.slope, false);
+  for (var i = 0u; i < 8u; i++) {
+    let row = row_of(wid, lid, i);
+    if (row >= M) { break; }
+    for (var j = 0u; j < 8u; j++) {
+      let col = col_of(wid, lid, j);
+      if (col < N) { dbw_dw[row * N + col] += r[2u * i + j / 4u][j % 4u]; }
+    }
+  }
+}
