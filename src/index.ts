@@ -2,6 +2,48 @@
 // in src/node.ts.
 
 export {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  checkpointLayout,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  type OptimizerCheckpoint,
+  type TrainerState,
+} from "./gan/checkpoint";
+export {
+  cloneConfig,
+  configBufferSizes,
+  DEFAULT_CONFIG,
+  type DiscriminatorConfig,
+  defaultOptimizer,
+  discriminatorSpec,
+  GAN_ACTIVATIONS,
+  GAN_CONSTRAINTS,
+  GAN_INITS,
+  GAN_LOSSES,
+  GAN_OPTIMIZERS,
+  type GanActivation,
+  type GanConfig,
+  type GanConfigInput,
+  type GanConstraint,
+  type GanInit,
+  type GanLoss,
+  type GanOptimizerConfig,
+  type GanOptimizerKind,
+  GENERATOR_OUTPUTS,
+  type GeneratorConfig,
+  type GeneratorOutput,
+  generatorSpec,
+  MAX_BATCH,
+  MAX_D_STEPS,
+  MAX_DEPTH,
+  MAX_WIDTH,
+  optimizerOptions,
+  resolveConfig,
+  type ValidateOptions,
+  validateConfig,
+} from "./gan/config";
+export {
   checkDataset,
   type Dataset,
   DEFAULT_TOY_COUNT,
@@ -14,38 +56,8 @@ export {
   type ToyOptions,
   toyDataset,
 } from "./gan/datasets";
-export {
-  cloneConfig,
-  DEFAULT_CONFIG,
-  GAN_ACTIVATIONS,
-  GAN_CONSTRAINTS,
-  GAN_INITS,
-  GAN_LOSSES,
-  GAN_OPTIMIZERS,
-  GENERATOR_OUTPUTS,
-  type DiscriminatorConfig,
-  type GanActivation,
-  type GanConfig,
-  type GanConfigInput,
-  type GanConstraint,
-  type GanInit,
-  type GanLoss,
-  type GanOptimizerConfig,
-  type GanOptimizerKind,
-  type GeneratorConfig,
-  type GeneratorOutput,
-  resolveConfig,
-  type ValidateOptions,
-  validateConfig,
-} from "./gan/config";
 export { type IdxArray, type MnistOptions, mnistDataset, type ParseIdxOptions, parseIdx } from "./gan/idx";
-export {
-  GanTrainer,
-  type GanMetrics,
-  type GeneratorGradients,
-  MAX_CHUNK_ITERATIONS,
-  type StepOptions,
-} from "./gan/trainer";
+export { discriminatorLoss, generatorLoss, type LossForm, lossKind, scoreIsLogit } from "./gan/losses";
 export {
   type ClassHistogramMetrics,
   classHistogramMetrics,
@@ -54,6 +66,14 @@ export {
   type MixtureMetrics,
   mixtureMetrics,
 } from "./gan/metrics";
+export {
+  type GanMetrics,
+  GanTrainer,
+  type GeneratorGradients,
+  MAX_CHUNK_ITERATIONS,
+  RNG_STREAMS,
+  type StepOptions,
+} from "./gan/trainer";
 /** CPU twins of every GPU op: the specification, in plain TypeScript (Float32Array in, out). */
 export * as cpu from "./runtime/cpu/index";
 export {
