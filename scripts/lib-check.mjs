@@ -68,7 +68,7 @@ function listFiles(dir, ext) {
 /**
  * The lines of a WGSL text that do not appear in the bundle. The bundler writes a `?raw` module as a string
  * literal, and may fold constant concatenations into one template literal (`${a}\n...`), so the check is per
- * line, escaped as either kind of literal escapes it.
+ * line, escaped as a quoted string or as a template literal would escape it.
  */
 export function missingLines(bundle, text) {
   return text
@@ -76,7 +76,8 @@ export function missingLines(bundle, text) {
     .filter((line) => line.trim() !== "")
     .filter((line) => {
       const json = JSON.stringify(line).slice(1, -1);
-      return !bundle.includes(json) && !bundle.includes(json.replaceAll('\\"', '"'));
+      const template = json.replaceAll('\\"', '"').replaceAll("`", "\\`").replaceAll("${", "\\${");
+      return !bundle.includes(json) && !bundle.includes(template);
     });
 }
 
