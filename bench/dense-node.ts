@@ -2,9 +2,12 @@
 // both backward products at 128³, 256³, 512³ and at the GAN's own layer shapes. A tuning tool, not a test.
 // Run (vite resolves the ?raw WGSL imports; node runs the bundle):
 //   npx vite build --ssr bench/dense-node.ts --outDir .cache/bench --emptyOutDir && \
-//     VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json node .cache/bench/dense-node.js [--tile 16,16,16] [--only fwd]
+//     VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json node .cache/bench/dense-node.js \
+//       [--tile direct|tiled|tiled,16,16,16|direct,8,8] [--only fwd,bwd_input] [--sizes 128,256,512] [--json f]
 // Each figure is the median of 5 timed runs; each run records enough dispatches of one op into one submit to last
-// ≥ 0.25 s and waits for the queue, so the per-submit cost is amortized. On a shared CPU timings are noisy.
+// ≥ 0.25 s and waits for the queue, so the per-submit cost is amortized. On a shared CPU wall timings are noisy; the
+// GFLOP per CPU-second column (process CPU time, which includes SwiftShader's worker threads) is robust to others'
+// load and approximates the per-core rate.
 
 import { requestNodeGpu } from "../src/node";
 import type { Dispatch, Gpu } from "../src/runtime/gpu";
@@ -14,6 +17,8 @@ interface Row {
   op: string;
   shape: string;
   gflops: number;
+  /** GFLOP per second of process CPU time: robust to other processes sharing the cores. */
+  gflopPerCpuS: number;
   msPerDispatch: number;
   spread: string;
 }
@@ -33,7 +38,8 @@ function randData(n: number, seed: number): Float32Array {
   return out;
 }
 
-async function timeDispatch(gpu: Gpu, d: Dispatch[], flops: number): Promise<{ ms: number; spread: string }> {
+/** Median wall time per dispatch, and the median process CPU time per dispatch (SwiftShader runs in-process). */
+async function timeDispatch(gpu: Gpu, d: Dispatch[]): Promise<{ ms: number; cpuMs: number; spread: string }> {
   // Warm-up, and a rough cost to size the timed runs.
   let reps = 1;
   for (;;) {
@@ -50,17 +56,21 @@ async function timeDispatch(gpu: Gpu, d: Dispatch[], flops: number): Promise<{ m
     reps *= 4;
   }
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let r = 0; r < 5; r++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const rec = gpu.recorder("bench");
     rec.run(d, reps);
     rec.submit();
     await gpu.sync();
     times.push((performance.now() - t0) / reps);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000 / reps);
   }
   times.sort((a, b) => a - b);
-  void flops;
-  return { ms: times[2]!, spread: `${times[0]!.toFixed(3)}..${times[4]!.toFixed(3)}` };
+  cpu.sort((a, b) => a - b);
+  return { ms: times[2]!, cpuMs: cpu[2]!, spread: `${times[0]!.toFixed(3)}..${times[4]!.toFixed(3)}` };
 }
 
 async function main(): Promise<void> {
@@ -68,9 +78,18 @@ async function main(): Promise<void> {
   const a = gpu.adapter;
   console.log(`adapter: ${a.vendor} ${a.architecture} ${a.device} ${a.description} (Node, Dawn)`);
   const tileArg = arg("tile");
+  // --tile direct | tiled | tiled,16,16,16 | direct,8,8
   const tile = tileArg
-    ? (([wx, wy, tk]) => ({ wx: wx!, wy: wy!, tk: tk! }))(tileArg.split(",").map(Number))
+    ? (([v, wx, wy, tk]): ops.TileConfig => ({
+        variant: v as ops.DenseVariant,
+        wx: wx ? Number(wx) : undefined,
+        wy: wy ? Number(wy) : undefined,
+        tk: tk ? Number(tk) : undefined,
+      }))(tileArg.split(","))
     : undefined;
+  console.log(
+    `tile: ${JSON.stringify(tile ?? ops.defaultTile(gpu))} (direct wx, wy fitted per shape unless given)`,
+  );
   const only = arg("only");
   const cubes = (arg("sizes") ?? "128,256,512").split(",").map(Number);
   const shapes: [string, number, number, number][] = [
@@ -100,14 +119,26 @@ async function main(): Promise<void> {
     for (const [op, build] of cases) {
       if (only && !only.split(",").includes(op)) continue;
       const d = await build();
-      const t = await timeDispatch(s, d, flops);
-      const row = { op, shape: name, gflops: flops / (t.ms * 1e6), msPerDispatch: t.ms, spread: t.spread };
+      const t = await timeDispatch(s, d);
+      const row = {
+        op,
+        shape: name,
+        gflops: flops / (t.ms * 1e6),
+        gflopPerCpuS: flops / (t.cpuMs * 1e6),
+        msPerDispatch: t.ms,
+        spread: t.spread,
+      };
       rows.push(row);
       console.log(
-        `${op.padEnd(11)} ${name.padEnd(17)} ${row.gflops.toFixed(3).padStart(8)} GFLOP/s  ${t.ms.toFixed(3)} ms (min..max ${t.spread})`,
+        `${op.padEnd(11)} ${name.padEnd(17)} ${row.gflops.toFixed(3).padStart(8)} GFLOP/s wall  ${row.gflopPerCpuS.toFixed(3).padStart(8)} GFLOP/cpu-s  ${t.ms.toFixed(3)} ms (min..max ${t.spread})`,
       );
     }
     s.destroy();
+  }
+  const out = arg("json");
+  if (out) {
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(out, JSON.stringify({ adapter: a, tile: tile ?? ops.defaultTile(gpu), rows }, null, 2));
   }
   gpu.destroy();
   process.exit(0);

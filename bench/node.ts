@@ -2,19 +2,26 @@
 // package; SwiftShader's Vulkan driver where there is no GPU). TF.js is not run here: the comparison is in-browser.
 
 import { requestNodeGpu } from "../src/node";
-import { denseShapes } from "./configs";
+import { denseShapes, GAN_CONFIGS } from "./configs";
 import type { MeasureOptions } from "./measure";
 import { measureDense, measureOverheads } from "./ours";
-import { absentTraining } from "./ours-training";
+import { measureOursTraining } from "./ours-training";
 import type { EnvReport } from "./report";
 
 /** Runs the Node measurements; `log` gets one line per result. */
 export async function runNode(
   opts: MeasureOptions,
+  ganOpts: MeasureOptions,
   sections: ReadonlySet<string>,
   log: (line: string) => void,
 ): Promise<EnvReport> {
-  const gpu = await requestNodeGpu();
+  // Dawn's promises (onSubmittedWorkDone, mapAsync) do not hold Node's event loop open: without a pending timer
+  // the process exits, silently and with status 0, in the middle of an await.
+  const keepAlive = setInterval(() => {}, 1000);
+  const gpu = await requestNodeGpu().catch((e) => {
+    clearInterval(keepAlive);
+    throw e;
+  });
   const a = gpu.adapter;
   log(
     `[node/dawn] adapter: vendor=${a.vendor} architecture=${a.architecture} device=${a.device} ${a.description}`,
@@ -43,9 +50,24 @@ export async function runNode(
         log(`[node] ours ${r.form} ${r.shape.label}: ${r.gflops.toFixed(2)} GFLOP/s`);
       });
     }
-    if (sections.has("training")) report.absent.push(...absentTraining("node"));
+    if (sections.has("training")) {
+      for (const c of GAN_CONFIGS) {
+        try {
+          const r = await measureOursTraining(gpu, c, ganOpts);
+          report.training.push(r);
+          log(
+            `[node] ours GAN ${c.name}: ${r.itersPerSec.toFixed(1)} it/s (${r.dispatchesPerIter} dispatches, ${r.passesPerIter} passes, ${r.submitsPerIter} submits per iteration)`,
+          );
+        } catch (e) {
+          const why = `ours GAN ${c.name} failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+          report.absent.push(why);
+          log(`[node] ${why}`);
+        }
+      }
+    }
   } finally {
     gpu.destroy();
+    clearInterval(keepAlive);
   }
   return report;
 }

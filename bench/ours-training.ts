@@ -1,13 +1,99 @@
-// Where our trainer's iterations/s enter the benchmark, in Chromium (bench/page/main.ts) and in Node
-// (bench/node.ts). The trainer (src/gan/trainer.ts) did not exist when this bench was written, so for now this file
-// only says why those rows are absent; wiring it is: a `measureOursTraining(gpu, config, opts)` here returning
-// report.ts's OursTrainingResult (iterations/s over many recorded iterations per submit, then gpu.sync(); the
-// trainer's dispatch/pass/submit counts per iteration; configs.ts ganIterationFlops), called from both runners in
-// place of absentTraining.
+// Our trainer (src/gan/trainer.ts) on the issue-5 configurations, in Chromium (bench/page/main.ts) and in Node
+// (bench/node.ts): iterations/s of `trainer.train(n)` (many recorded iterations per submit; the promise settles once
+// the GPU ran them and their metrics arrived), and the dispatches, passes and submits of one iteration, counted on
+// the device in a separate, untimed run so the counting costs nothing in the timed one.
+// Not here: TF.js (tfjs.ts) and the floor arithmetic (report.ts).
 
-/** Why our trainer's rows are missing from this run, one line per reason. */
-export function absentTraining(env: "chromium" | "node"): string[] {
-  return [
-    `ours (${env}) GAN training: src/gan/trainer.ts did not exist when the bench was written; see bench/ours-training.ts`,
-  ];
+import { toyDataset } from "../src/gan/datasets";
+import { GanTrainer } from "../src/gan/trainer";
+import type { Gpu } from "../src/runtime/gpu";
+import { type GanBenchConfig, ganIterationFlops } from "./configs";
+import { type MeasureOptions, measure } from "./measure";
+import type { OursTrainingResult } from "./report";
+
+/** Commands the device saw while `fn` ran (the raw WebGPU calls, wrapped for the duration). */
+async function countCommands(
+  gpu: Gpu,
+  fn: () => Promise<void>,
+): Promise<{ dispatches: number; passes: number; submits: number }> {
+  const n = { dispatches: 0, passes: 0, submits: 0 };
+  const device = gpu.device as GPUDevice & { createCommandEncoder: GPUDevice["createCommandEncoder"] };
+  const queue = device.queue as GPUQueue & { submit: GPUQueue["submit"] };
+  const origEncoder = device.createCommandEncoder;
+  const origSubmit = queue.submit;
+  device.createCommandEncoder = (d?: GPUCommandEncoderDescriptor) => {
+    const enc = origEncoder.call(device, d);
+    const begin = enc.beginComputePass;
+    enc.beginComputePass = (pd?: GPUComputePassDescriptor) => {
+      n.passes++;
+      const pass = begin.call(enc, pd);
+      const dispatch = pass.dispatchWorkgroups;
+      pass.dispatchWorkgroups = (x: number, y?: number, z?: number) => {
+        n.dispatches++;
+        dispatch.call(pass, x, y, z);
+      };
+      return pass;
+    };
+    return enc;
+  };
+  queue.submit = (buffers: Iterable<GPUCommandBuffer>) => {
+    n.submits++;
+    origSubmit.call(queue, buffers);
+  };
+  try {
+    await fn();
+  } finally {
+    device.createCommandEncoder = origEncoder;
+    queue.submit = origSubmit;
+  }
+  return n;
+}
+
+/** Iterations/s and per-iteration command counts of our trainer on one configuration. */
+export async function measureOursTraining(
+  gpu: Gpu,
+  c: GanBenchConfig,
+  opts: MeasureOptions = {},
+): Promise<OursTrainingResult> {
+  const dataset = toyDataset("ring8", { radius: c.ringRadius, sigma: c.ringSigma, seed: 1 });
+  const adam = { kind: "adam" as const, lr: c.lr, beta1: c.beta1, beta2: c.beta2 };
+  const trainer = await GanTrainer.create(
+    gpu,
+    {
+      noiseDim: c.z,
+      dataDim: c.data,
+      generator: { input: c.z, hidden: [...c.hidden], act: "relu", output: "linear" },
+      discriminator: { input: c.data, hidden: [...c.hidden], act: "relu" },
+      loss: "non-saturating",
+      constraint: "none",
+      dSteps: 1,
+      batchSize: c.batch,
+      optimizerG: adam,
+      optimizerD: adam,
+      init: "he",
+      seed: 1,
+    },
+    dataset,
+  );
+  try {
+    // A whole number of metrics windows, so the readback's share is counted as it is in training.
+    const window = trainer.config.metricsEvery;
+    await trainer.train(window);
+    const counted = await countCommands(gpu, () => trainer.train(window));
+    const raw = await measure((reps) => trainer.train(reps), {
+      ...opts,
+      minReps: Math.max(opts.minReps ?? 1, window),
+    });
+    return {
+      config: c.name,
+      itersPerSec: 1000 / raw.ms,
+      msPerIter: raw.ms,
+      dispatchesPerIter: counted.dispatches / window,
+      passesPerIter: counted.passes / window,
+      submitsPerIter: counted.submits / window,
+      flopsPerIter: ganIterationFlops(c),
+    };
+  } finally {
+    trainer.destroy();
+  }
 }

@@ -137,7 +137,7 @@ export function formatReport(envs: EnvReport[], shapes: DenseShape[]): string {
       floorRows.push([
         `${t.config} (${e.env})`,
         f(t.dispatchesPerIter, 0),
-        f(t.passesPerIter, 0),
+        f(t.passesPerIter, 2),
         f(t.submitsPerIter, 3),
         f(t.flopsPerIter / 1e6, 1),
         f(fl, 3),
