@@ -488,6 +488,8 @@ export class GanTrainer {
    */
   private async race<T>(p: Promise<T>): Promise<T> {
     const keepAlive = setInterval(() => {}, 1000);
+    // When the fatal error wins, `p` may still reject later: mark it handled.
+    p.catch(() => {});
     try {
       return await Promise.race([p, this.fatalPromise]);
     } finally {
@@ -517,7 +519,9 @@ export class GanTrainer {
         if (w) windows.push(w);
       }
       rec.submit();
-      inflight.push(this.gpu.sync());
+      const done = this.gpu.sync();
+      done.catch(() => {}); // awaited through race() below; a device loss is reported there once
+      inflight.push(done);
       if (inflight.length > MAX_INFLIGHT) await this.race(inflight.shift()!);
     }
     for (const p of inflight) await this.race(p);

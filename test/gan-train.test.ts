@@ -1,0 +1,159 @@
+// Slower Node-only trainer tests on Dawn (SwiftShader here): convergence on the 8-ring with a small model and a
+// fixed seed (8/8 modes, >= 90 % high-quality samples), device loss mid-training (the trainer stops with a typed
+// error instead of hanging, and training resumes from the last checkpoint on a new device), two trainers on one
+// device not interfering, and build/train/destroy cycles returning the live buffer count and bytes to baseline.
+
+import { describe, expect, it } from "vitest";
+import { type GanConfigInput, resolveConfig } from "../src/gan/config";
+import { toyDataset } from "../src/gan/datasets";
+import { mixtureMetrics } from "../src/gan/metrics";
+import { GanTrainer } from "../src/gan/trainer";
+import { requestNodeGpu } from "../src/node";
+import { DestroyedError, DeviceLostError } from "../src/runtime/errors";
+import { nodeGpu } from "./harness/node-gpu";
+
+const tiny: GanConfigInput = {
+  batchSize: 16,
+  noiseDim: 2,
+  generator: { hidden: [8] },
+  discriminator: { hidden: [8] },
+  metricsEvery: 5,
+  seed: 9,
+};
+
+/** The convergence setup: small nets, and a learning rate decayed linearly to 5 % (the CLI's schedule). */
+const CONVERGENCE: {
+  config: GanConfigInput;
+  iterations: number;
+  chunk: number;
+  finalLrFactor: number;
+} = {
+  config: {
+    loss: "non-saturating",
+    batchSize: 64,
+    noiseDim: 2,
+    generator: { hidden: [16, 16], act: "tanh" },
+    discriminator: { hidden: [32, 32] },
+    optimizerG: { lr: 2e-3 },
+    optimizerD: { lr: 2e-3 },
+    metricsEvery: 250,
+    seed: 1,
+  },
+  iterations: 3000,
+  chunk: 250,
+  finalLrFactor: 0.05,
+};
+
+describe("GAN training (node)", () => {
+  it("converges on ring8: 8/8 modes and >= 90 % high-quality samples with a fixed seed", async () => {
+    const gpu = await nodeGpu();
+    const s = gpu.scope("converge");
+    try {
+      const ds = toyDataset("ring8");
+      const { config, iterations, chunk, finalLrFactor } = CONVERGENCE;
+      const cfg = resolveConfig(config, ds);
+      const t = await GanTrainer.create(s, cfg, ds);
+      for (let i = 0; i < iterations; i += chunk) {
+        const f = 1 - (1 - finalLrFactor) * (i / iterations);
+        t.setLearningRates({ g: cfg.optimizerG.lr * f, d: cfg.optimizerD.lr * f });
+        await t.train(chunk);
+      }
+      const m = mixtureMetrics(await t.sample(2500), 2, ds.modes!, ds.sigma!);
+      console.log(`[ring8] ${iterations} iterations: ${JSON.stringify({ ...m, histogram: undefined })}`);
+      expect(m.modesCaptured).toBe(8);
+      expect(m.highQualityFraction).toBeGreaterThanOrEqual(0.9);
+      t.destroy();
+    } finally {
+      s.destroy();
+    }
+  }, 1_200_000);
+
+  it("device loss mid-training: train() rejects with DeviceLostError (no hang); resume on a new device", async () => {
+    const gpu = await requestNodeGpu();
+    const ds = toyDataset("ring8", { count: 256 });
+    const t = await GanTrainer.create(gpu, tiny, ds);
+    await t.train(10);
+    const checkpoint = await t.save();
+    const seen: unknown[] = [];
+    t.onError((e) => seen.push(e));
+    const running = t.train(100_000);
+    await new Promise((r) => setTimeout(r, 50));
+    gpu.device.destroy();
+    await expect(running).rejects.toBeInstanceOf(DeviceLostError);
+    expect(t.error).toBeInstanceOf(DeviceLostError);
+    expect(seen.some((e) => e instanceof DeviceLostError)).toBe(true);
+    await expect(t.train(1)).rejects.toBeInstanceOf(DeviceLostError);
+    await expect(t.sample(4)).rejects.toBeInstanceOf(DeviceLostError);
+    t.destroy();
+    gpu.destroy();
+
+    const fresh = await requestNodeGpu();
+    try {
+      const r = await GanTrainer.load(fresh, checkpoint, ds);
+      expect(r.iteration).toBe(10);
+      await r.train(10);
+      expect(r.iteration).toBe(20);
+      expect((await r.sample(8)).every(Number.isFinite)).toBe(true);
+      r.destroy();
+      await expect(r.train(1)).rejects.toBeInstanceOf(DestroyedError);
+    } finally {
+      fresh.destroy();
+    }
+  }, 300_000);
+
+  it("two trainers on one device give the results of each alone", async () => {
+    const gpu = await nodeGpu();
+    const s = gpu.scope("two");
+    try {
+      const ds = toyDataset("ring8", { count: 256 });
+      const alone = async (seed: number, loss: GanConfigInput["loss"]) => {
+        const t = await GanTrainer.create(s, { ...tiny, seed, loss }, ds);
+        await t.train(15);
+        const p = await t.internals.generator.readParams();
+        t.destroy();
+        return p;
+      };
+      const a = await alone(1, "hinge");
+      const b = await alone(2, "wasserstein");
+      const ta = await GanTrainer.create(s, { ...tiny, seed: 1, loss: "hinge" }, ds);
+      const tb = await GanTrainer.create(s, { ...tiny, seed: 2, loss: "wasserstein" }, ds);
+      await Promise.all([ta.train(7), tb.train(4), ta.sample(30), tb.discriminate(new Float32Array(10))]);
+      await Promise.all([tb.train(11), ta.train(8)]);
+      expect(await ta.internals.generator.readParams()).toEqual(a);
+      expect(await tb.internals.generator.readParams()).toEqual(b);
+      ta.destroy();
+      tb.destroy();
+    } finally {
+      s.destroy();
+    }
+  }, 300_000);
+
+  it("30 build/train/destroy cycles and 2000 iterations of one trainer return live buffers and bytes to baseline", async () => {
+    const gpu = await nodeGpu();
+    const base = { ...gpu.stats };
+    const ds = toyDataset("ring8", { count: 256 });
+    for (let i = 0; i < 30; i++) {
+      const t = await GanTrainer.create(
+        gpu,
+        { ...tiny, seed: i, loss: i % 2 ? "wasserstein" : "least-squares" },
+        ds,
+      );
+      await t.train(3);
+      if (i % 10 === 0) await t.sample(16);
+      t.destroy();
+      expect(gpu.stats.buffersLive).toBe(base.buffersLive);
+      expect(gpu.stats.bytesLive).toBe(base.bytesLive);
+    }
+    const t = await GanTrainer.create(gpu, { ...tiny, metricsEvery: 100 }, ds);
+    await t.train(10);
+    const warm = { ...gpu.stats };
+    await t.train(2000);
+    expect(gpu.stats.buffersLive).toBe(warm.buffersLive);
+    expect(gpu.stats.bytesLive).toBe(warm.bytesLive);
+    expect(gpu.stats.buffersCreated).toBe(warm.buffersCreated);
+    expect(t.metrics.at(-1)!.iteration).toBe(2010);
+    t.destroy();
+    expect(gpu.stats.buffersLive).toBe(base.buffersLive);
+    expect(gpu.stats.bytesLive).toBe(base.bytesLive);
+  }, 600_000);
+});
