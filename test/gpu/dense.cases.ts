@@ -24,7 +24,8 @@ function tol(K: number, amax: number, bmax: number): { atol: number; rtol: numbe
 }
 
 function tileLabel(t: ops.TileConfig): string {
-  return t.variant === "direct" ? `direct ${t.wx}x${t.wy}` : `tiled ${t.wx}x${t.wy}x${t.tk ?? 16}`;
+  if (t.variant === "direct") return t.wx ? `direct ${t.wx}x${t.wy}` : "direct";
+  return `tiled ${t.wx ?? 16}x${t.wy ?? 16}x${t.tk ?? 16}`;
 }
 
 /** (B, IN, OUT) shapes: tiny, odd, one off the 64-tile, a tile multiple, and lopsided. */

@@ -228,18 +228,24 @@ export const DENSE_KERNELS = {
  */
 export type DenseVariant = "tiled" | "direct";
 
-/** Workgroup shape of a product; `tk` (the K-slice depth) applies to the "tiled" variant only. */
+/**
+ * Workgroup shape of a product; `tk` (the K-slice depth) applies to the "tiled" variant only. Omitted fields take
+ * defaults: the variant from defaultTile(gpu); for "direct", wx and wy fit the output (see directShape).
+ */
 export interface TileConfig {
   variant?: DenseVariant;
-  wx: number;
-  wy: number;
+  wx?: number;
+  wy?: number;
   tk?: number;
 }
 
-/** The default of each variant: tiled 16 × 16 × 16 (64 × 64 outputs, 8 KiB staged), direct 8 × 8 (64 × 64 outputs). */
+/**
+ * The default of each variant: tiled 16 × 16 × 16 (64 × 64 outputs, 8 KiB staged); direct with its workgroup shape
+ * fitted to the output (directShape: up to 8 × 8 invocations, 64 × 64 outputs).
+ */
 export const DEFAULT_TILES: Readonly<Record<DenseVariant, Readonly<TileConfig>>> = {
   tiled: { variant: "tiled", wx: 16, wy: 16, tk: 16 },
-  direct: { variant: "direct", wx: 8, wy: 8 },
+  direct: { variant: "direct" },
 };
 
 /** Every tile the family ships with (the GPU tests run each of them on awkward shapes). */
@@ -248,6 +254,21 @@ export const DENSE_TILE_VARIANTS: readonly Readonly<TileConfig>[] = [
   DEFAULT_TILES.direct,
   { variant: "tiled", wx: 8, wy: 8, tk: 16 },
 ];
+
+function pow2AtLeast(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/**
+ * The "direct" workgroup shape for an (M, N) output: up to 8 invocations per axis, but no more than the axis needs
+ * (each owns 8 rows and 8 columns), so a skinny output such as the (256, 1) of a critic's last layer does not
+ * compute 64 clamped copies of its one column. Returns [wx, wy].
+ */
+export function directShape(M: number, N: number): [number, number] {
+  return [Math.min(8, pow2AtLeast(ceilDiv(N, 8))), Math.min(8, pow2AtLeast(ceilDiv(M, 8)))];
+}
 
 /** True for a CPU implementation of WebGPU (SwiftShader, llvmpipe-like adapters), where "direct" wins. */
 export function isCpuAdapter(gpu: Gpu): boolean {
@@ -262,7 +283,7 @@ export function defaultTile(gpu: Gpu): Readonly<TileConfig> {
 
 /** Workgroup memory (bytes) a tile stages: a (TK × 4·WY) and a (TK × 4·WX) f32 slice; 0 for "direct". */
 export function tileWorkgroupBytes(t: TileConfig): number {
-  return (t.variant ?? "tiled") === "direct" ? 0 : (t.tk ?? 16) * 4 * (t.wx + t.wy) * 4;
+  return (t.variant ?? "tiled") === "direct" ? 0 : (t.tk ?? 16) * 4 * ((t.wx ?? 16) + (t.wy ?? 16)) * 4;
 }
 
 interface Plan {
@@ -274,31 +295,32 @@ interface Plan {
 /** Validates a tile against the device's limits and returns its override constants and the grid for C (M, N). */
 function plan(gpu: Gpu, what: string, tile: TileConfig | undefined, M: number, N: number): Plan {
   const t = tile ?? defaultTile(gpu);
-  const variant = checkChoice(`${what}.tile.variant`, t.variant ?? "tiled", ["tiled", "direct"] as const);
+  const variant = checkChoice(`${what}.tile.variant`, t.variant ?? defaultTile(gpu).variant, [
+    "tiled",
+    "direct",
+  ] as const);
+  const direct = variant === "direct";
+  const [autoX, autoY] = direct ? directShape(M, N) : [16, 16];
   const lim = gpu.limits;
-  checkInt(`${what}.tile.wx`, t.wx, 1, lim.maxComputeWorkgroupSizeX);
-  checkInt(`${what}.tile.wy`, t.wy, 1, lim.maxComputeWorkgroupSizeY);
-  const inv = t.wx * t.wy;
+  const wx = checkInt(`${what}.tile.wx`, t.wx ?? autoX, 1, lim.maxComputeWorkgroupSizeX);
+  const wy = checkInt(`${what}.tile.wy`, t.wy ?? autoY, 1, lim.maxComputeWorkgroupSizeY);
+  const inv = wx * wy;
   if (inv > lim.maxComputeInvocationsPerWorkgroup) {
     throw new LimitError(
-      `${what}: tile ${t.wx}×${t.wy} = ${inv} invocations exceeds the device's maxComputeInvocationsPerWorkgroup of ${lim.maxComputeInvocationsPerWorkgroup}`,
+      `${what}: tile ${wx}×${wy} = ${inv} invocations exceeds the device's maxComputeInvocationsPerWorkgroup of ${lim.maxComputeInvocationsPerWorkgroup}`,
     );
   }
-  if (variant === "direct") {
-    return { variant, constants: { WX: t.wx, WY: t.wy }, grid: [ceilDiv(N, 8 * t.wx), ceilDiv(M, 8 * t.wy)] };
+  if (direct) {
+    return { variant, constants: { WX: wx, WY: wy }, grid: [ceilDiv(N, 8 * wx), ceilDiv(M, 8 * wy)] };
   }
   const tk = checkInt(`${what}.tile.tk`, t.tk ?? 16, 1, 1024);
-  const bytes = tileWorkgroupBytes({ ...t, tk });
+  const bytes = tileWorkgroupBytes({ variant, wx, wy, tk });
   if (bytes > lim.maxComputeWorkgroupStorageSize) {
     throw new LimitError(
-      `${what}: tile ${t.wx}×${t.wy}×${tk} stages ${bytes} bytes of workgroup memory, beyond the device's maxComputeWorkgroupStorageSize of ${lim.maxComputeWorkgroupStorageSize}`,
+      `${what}: tile ${wx}×${wy}×${tk} stages ${bytes} bytes of workgroup memory, beyond the device's maxComputeWorkgroupStorageSize of ${lim.maxComputeWorkgroupStorageSize}`,
     );
   }
-  return {
-    variant,
-    constants: { WX: t.wx, WY: t.wy, TK: tk },
-    grid: [ceilDiv(N, 4 * t.wx), ceilDiv(M, 4 * t.wy)],
-  };
+  return { variant, constants: { WX: wx, WY: wy, TK: tk }, grid: [ceilDiv(N, 4 * wx), ceilDiv(M, 4 * wy)] };
 }
 
 /** [rows, cols] of a 2-D tensor, or a ShapeError naming it. */
