@@ -40,6 +40,8 @@ export interface TrainerState {
   optimizerD: OptimizerCheckpoint;
   counter: number;
   sampleCounter: number;
+  /** The learning rates in use when saved (setLearningRates; the config holds the initial ones). */
+  learningRates: { g: number; d: number };
 }
 
 type Expect = Record<string, { dtype: "F32" | "U32"; shape: number[] }>;
@@ -101,6 +103,7 @@ export function encodeCheckpoint(s: TrainerState): Uint8Array {
     config: JSON.stringify(s.config),
     dataset: JSON.stringify(s.dataset),
     iteration: String(s.iteration),
+    learningRates: JSON.stringify(s.learningRates),
   });
 }
 
@@ -169,6 +172,18 @@ export function decodeCheckpoint(
       `checkpoint: __metadata__.dataset ${meta("dataset")} does not match the configuration`,
     );
 
+  let lr: { g: number; d: number };
+  try {
+    lr = JSON.parse(meta("learningRates"));
+  } catch {
+    throw new FormatError("checkpoint: __metadata__.learningRates is not JSON");
+  }
+  const okLr = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v > 0 && v <= 10;
+  if (typeof lr !== "object" || lr === null || !okLr(lr.g) || !okLr(lr.d))
+    throw new FormatError(
+      `checkpoint: __metadata__.learningRates ${meta("learningRates")} is not { g, d } with finite values in (0, 10]`,
+    );
+
   const layout = checkpointLayout(cfg);
   for (const name of Object.keys(tensors)) {
     if (!(name in layout))
@@ -215,5 +230,6 @@ export function decodeCheckpoint(
     ),
     counter: word("rng.counter"),
     sampleCounter: word("rng.sampleCounter"),
+    learningRates: { g: lr.g, d: lr.d },
   };
 }

@@ -133,8 +133,9 @@ function checkFiniteArray(argument: string, a: Float32Array): void {
  *   const bytes = await trainer.save();
  */
 export class GanTrainer {
-  /** The trainer's configuration (a private copy; learning rates follow setLearningRates). */
+  /** The trainer's configuration (a private copy; its learning rates are the initial ones, see learningRates). */
   readonly config: GanConfig;
+  private readonly lr: { g: number; d: number };
   private iter = 0;
   private windowStart = 0;
   private windowTime: number;
@@ -183,6 +184,7 @@ export class GanTrainer {
     },
   ) {
     this.config = config;
+    this.lr = { g: config.optimizerG.lr, d: config.optimizerD.lr };
     this.created = now();
     this.windowTime = this.created;
     this.fatalPromise = new Promise<never>((_, reject) => {
@@ -427,12 +429,17 @@ export class GanTrainer {
       resolveOptimizerOptions({ ...optimizerOptions(this.config.optimizerD), lr: lr.d });
     if (lr.g !== undefined) {
       this.optG.setLearningRate(lr.g);
-      this.config.optimizerG.lr = lr.g;
+      this.lr.g = lr.g;
     }
     if (lr.d !== undefined) {
       this.optD.setLearningRate(lr.d);
-      this.config.optimizerD.lr = lr.d;
+      this.lr.d = lr.d;
     }
+  }
+
+  /** The learning rates in use (config's unless setLearningRates changed them; saved in checkpoints). */
+  get learningRates(): { g: number; d: number } {
+    return { ...this.lr };
   }
 
   // ---- training ----------------------------------------------------------------------------------------------
@@ -821,6 +828,7 @@ export class GanTrainer {
       optimizerD: sliceState(this.d, od),
       counter: c[0]!,
       sampleCounter: sc[0]!,
+      learningRates: { ...this.lr },
     };
     return encodeCheckpoint(state);
   }
@@ -833,6 +841,7 @@ export class GanTrainer {
     writeOptState(this.gpu, this.d, this.optD, s.optimizerD);
     this.gpu.write(this.counter, new Uint32Array([s.counter]));
     this.gpu.write(this.sampleCounter, new Uint32Array([s.sampleCounter]));
+    this.setLearningRates(s.learningRates);
     this.iter = s.iteration;
     this.windowStart = s.iteration;
     this.takeInitialSnapshot();
