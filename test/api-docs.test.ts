@@ -1,8 +1,12 @@
 // Every name the package exports carries a doc comment: lists the exports of both entries (src/index.ts and
 // src/node.ts, namespaces such as `ops` and `cpu` member by member) with the TypeScript compiler API and fails
-// naming each one without JSDoc. It checks that a comment exists, not what it says; TypeDoc renders them.
+// naming each one without JSDoc. It checks that a comment exists, not what it says; TypeDoc renders them, and the
+// last test runs TypeDoc (npm run docs, into a temporary folder) so that the reference pages cannot rot.
 
-import { resolve } from "node:path";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
@@ -119,4 +123,36 @@ describe("public API docs", () => {
     expect(browser?.names.filter((n) => !nodeNames.has(n))).toEqual([]);
     expect(nodeNames.has("requestNodeGpu")).toBe(true);
   });
+
+  it("TypeDoc (typedoc.json, as npm run docs) renders both entries and the main classes without errors", async () => {
+    const out = mkdtempSync(join(tmpdir(), "webgpu-gan-typedoc-"));
+    try {
+      const r = await new Promise<{ code: number; output: string }>((ok) => {
+        execFile(
+          process.execPath,
+          [join(ROOT, "node_modules/typedoc/bin/typedoc"), "--out", out, "--logLevel", "Warn"],
+          { cwd: ROOT, timeout: 240_000, maxBuffer: 16 << 20 },
+          (err, stdout, stderr) =>
+            ok({
+              code: err ? (typeof err.code === "number" ? err.code : 1) : 0,
+              output: `${stdout}${stderr}`,
+            }),
+        );
+      });
+      if (r.output.trim()) console.log(`[typedoc] ${r.output.trim()}`);
+      expect(r.code, r.output).toBe(0);
+      for (const page of [
+        "index.html",
+        "modules/index.html",
+        "modules/node.html",
+        "classes/index.Gpu.html",
+      ]) {
+        expect(existsSync(join(out, page)), page).toBe(true);
+      }
+      // A doc comment reaches its page: requestNodeGpu's says where the device comes from.
+      expect(readFileSync(join(out, "functions/node.requestNodeGpu.html"), "utf8")).toContain("Dawn");
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
