@@ -167,6 +167,7 @@ describe("the packed library, installed into fresh consumer projects", () => {
     expect(got.missing).toEqual([]);
     expect(got.requestNodeGpu).toBe("function");
     expect(got.requestGpu).toBe("function");
+    expect(got.shaderHasFill).toBe(true);
 
     // web-clicks does not install `webgpu`: the browser entry still imports, the node entry names what is missing.
     const web = await run(
