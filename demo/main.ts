@@ -22,6 +22,7 @@ import {
   WebGpuUnavailableError,
 } from "../src/index";
 import { Chart, fmt, Series } from "./ui/curves";
+import type { DemoFault, DemoMetrics, DemoState } from "./ui/demo-state";
 import { drawImageGrid } from "./ui/images";
 import { gaussianNoise, interpolate, noiseGrid } from "./ui/noise";
 import { boxAround, gridOver, type PlaneLayers, PlaneView, type ViewBox } from "./ui/plane";
@@ -61,6 +62,7 @@ const ui = {
   faultTitle: $<HTMLElement>("fault-title"),
   faultDetail: $<HTMLElement>("fault-detail"),
   faultRestart: $<HTMLButtonElement>("fault-restart"),
+  faultResume: $<HTMLButtonElement>("fault-resume"),
   notices: $<HTMLElement>("notices"),
   iter: $<HTMLElement>("st-iter"),
   ips: $<HTMLElement>("st-ips"),
@@ -282,7 +284,8 @@ function configInput(s: Settings, ds: Dataset): GanConfigInput {
     optimizerG: { lr: s.lrG },
     optimizerD: { lr: s.lrD },
     seed: s.seed,
-    metricsEvery: ds.image ? 50 : 25,
+    // Also the trainer's submit size: small enough that display readbacks slot in between submits promptly.
+    metricsEvery: ds.image ? 10 : 25,
   };
 }
 
@@ -337,6 +340,8 @@ const series = {
   dFake: new Series("D(fake)", "#7b3294"),
   modes: new Series("modes %", "#2166ac"),
   hq: new Series("high quality %", "#1a9850"),
+  gradD: new Series("‖∇D‖", "#d95f02"),
+  gradG: new Series("‖∇G‖", "#7b3294"),
 };
 const charts = [
   new Chart($<HTMLCanvasElement>("ch-loss"), "losses", [series.dLoss, series.gLoss]),
@@ -347,6 +352,7 @@ const charts = [
     [series.modes, series.hq],
     [0, 100],
   ),
+  new Chart($<HTMLCanvasElement>("ch-grad"), "gradient norms", [series.gradD, series.gradG]),
 ];
 let chartsDirty = true;
 let planeDirty = true;
@@ -408,6 +414,7 @@ function showFault(f: Fault | null): void {
   if (f) {
     ui.faultTitle.textContent = f.title;
     ui.faultDetail.textContent = f.detail;
+    ui.faultResume.hidden = !f.divergence;
   }
   updateButtons();
 }
@@ -503,10 +510,15 @@ async function rebuild(opts: { play?: boolean; checkpoint?: Uint8Array } = {}): 
     s.onMetrics = (m) => {
       lastMetrics = m;
       metricsCount++;
-      series.dLoss.push(m.iteration, m.dLoss);
-      series.gLoss.push(m.iteration, m.gLoss);
-      series.dReal.push(m.iteration, m.dReal);
-      series.dFake.push(m.iteration, m.dFake);
+      const put = (sr: Series, v: number | null) => {
+        if (v !== null) sr.push(m.iteration, v);
+      };
+      put(series.dLoss, m.dLoss);
+      put(series.gLoss, m.gLoss);
+      put(series.dReal, m.dReal);
+      put(series.dFake, m.dFake);
+      put(series.gradD, m.gradNormD);
+      put(series.gradG, m.gradNormG);
       chartsDirty = true;
     };
     s.onModes = (iteration, modes, modeCount, hq) => {
@@ -531,6 +543,7 @@ async function rebuild(opts: { play?: boolean; checkpoint?: Uint8Array } = {}): 
         title: "Could not start",
         detail: e instanceof Error ? e.message : String(e),
         deviceLost: false,
+        divergence: false,
       });
   } finally {
     if (token === buildToken) {
@@ -584,7 +597,7 @@ function togglePlay(): void {
   updateButtons();
 }
 
-async function step(which: { d?: boolean; g?: boolean }): Promise<void> {
+async function step(which: { d: boolean; g: boolean }): Promise<void> {
   if (!session || session.playing || fault) return;
   await session.step(which);
   displayWanted = true;
@@ -592,8 +605,8 @@ async function step(which: { d?: boolean; g?: boolean }): Promise<void> {
 
 ui.play.addEventListener("click", togglePlay);
 ui.reset.addEventListener("click", () => void rebuild());
-ui.stepD.addEventListener("click", () => void step({ d: true }));
-ui.stepG.addEventListener("click", () => void step({ g: true }));
+ui.stepD.addEventListener("click", () => void step({ d: true, g: false }));
+ui.stepG.addEventListener("click", () => void step({ d: false, g: true }));
 ui.stepBoth.addEventListener("click", () => void step({ d: true, g: true }));
 document.addEventListener("keydown", (ev) => {
   if (ev.key === " " && !(ev.target instanceof HTMLInputElement || ev.target instanceof HTMLSelectElement)) {
@@ -728,11 +741,24 @@ ui.faultRestart.addEventListener("click", async () => {
   const lost = fault?.deviceLost ?? false;
   clearNotices();
   if (lost || !gpu || gpu.lostError) {
+    session?.destroy();
     session = null;
+    gpu?.destroy();
     gpu = null;
-    await startGpu();
+    if (!(await startGpu())) return;
   }
   await rebuild({ play: false });
+});
+
+ui.faultResume.addEventListener("click", () => {
+  if (!session || !fault?.divergence) return;
+  session.resumeAfterDivergence(0.5);
+  settings = { ...settings, lrG: session.config.optimizerG.lr, lrD: session.config.optimizerD.lr };
+  settingsToControls(settings);
+  writeUrl();
+  showFault(null);
+  session.play();
+  updateButtons();
 });
 
 // ---- frame loop -------------------------------------------------------------------------------------------------
@@ -773,7 +799,7 @@ function frame(): void {
 }
 
 // ---- window.__demo: read-only state for tests -------------------------------------------------------------------
-const demoState = {
+const demoState: DemoState = {
   get webgpu(): boolean | null {
     return gpuState;
   },
@@ -795,8 +821,19 @@ const demoState = {
   get metricsCount(): number {
     return metricsCount;
   },
-  get lastMetrics(): GanMetrics | null {
-    return lastMetrics ? { ...lastMetrics } : null;
+  get lastMetrics(): DemoMetrics | null {
+    const m = lastMetrics;
+    return m
+      ? {
+          iteration: m.iteration,
+          dLoss: m.dLoss,
+          gLoss: m.gLoss,
+          dReal: m.dReal,
+          dFake: m.dFake,
+          gradNormD: m.gradNormD,
+          gradNormG: m.gradNormG,
+        }
+      : null;
   },
   get modes(): typeof lastModes {
     return lastModes ? { ...lastModes } : null;
@@ -818,7 +855,7 @@ const demoState = {
   get bytesLive(): number {
     return gpu?.stats.bytesLive ?? 0;
   },
-  get fault(): Fault | null {
+  get fault(): DemoFault | null {
     return fault ? { ...fault } : null;
   },
   get notices(): string[] {

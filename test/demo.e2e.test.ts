@@ -75,7 +75,7 @@ describe("demo page (production build, headless Chromium)", () => {
       console.log(
         `[demo] iteration ${s1.iteration}, ${s1.itPerSec.toFixed(0)} it/s shown (${s1.chunk} it/submit), ` +
           `metrics records ${s1.metricsCount}, modes ${s1.modes?.modes}/${s1.modes?.modeCount}, ` +
-          `high quality ${((s1.modes?.hq ?? 0) * 100).toFixed(1)} %, D loss ${s1.lastMetrics?.dLoss.toFixed(4)}`,
+          `high quality ${((s1.modes?.hq ?? 0) * 100).toFixed(1)} %, D loss ${s1.lastMetrics?.dLoss?.toFixed(4)}`,
       );
       expect(s1.lastMetrics).not.toBeNull();
       expect(Number.isFinite(s1.lastMetrics!.dLoss) && Number.isFinite(s1.lastMetrics!.gLoss)).toBe(true);

@@ -4,10 +4,12 @@
 /** One metrics record as the page last received it (the trainer's fields). */
 export interface DemoMetrics {
   iteration: number;
-  dLoss: number;
-  gLoss: number;
-  dReal: number;
-  dFake: number;
+  dLoss: number | null;
+  gLoss: number | null;
+  dReal: number | null;
+  dFake: number | null;
+  gradNormD: number | null;
+  gradNormG: number | null;
 }
 
 /** A fault that stopped training, as shown on the page. */
@@ -15,6 +17,7 @@ export interface DemoFault {
   title: string;
   detail: string;
   deviceLost: boolean;
+  divergence: boolean;
 }
 
 /** window.__demo. */

@@ -1,9 +1,19 @@
 // Fixed noise inputs of the views: seeded N(0, 1) vectors for the scatter and the image grid (so that points and
 // digits move smoothly as G learns instead of being redrawn from fresh noise each frame), a noise grid whose image
 // is G's manifold, and straight-line interpolation between two noise vectors. Inputs to the generator, not
-// training math; the uniform source is the library's mulberry32.
+// training math.
 
-import { mulberry32 } from "../../src/index";
+/** mulberry32, a seeded 32-bit PRNG uniform in [0, 1) (https://gist.github.com/tommyettinger/46a874533244883189143505d203312c). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /** `rows` × `dim` standard normal values (Box-Muller over mulberry32(seed)), row-major. */
 export function gaussianNoise(rows: number, dim: number, seed: number): Float32Array {

@@ -1,11 +1,13 @@
-// One training session of the page: owns the GanTrainer on a Gpu scope, keeps the GPU busy with chunks of
-// iterations (two submits in flight, chunk size adapted to ~20 ms of GPU work), and reads back what the views
-// show at display rate, one readback set at a time, so drawing never waits on training or training on drawing.
+// One training session of the page: owns the GanTrainer (which lives in its own Gpu scope), keeps it training in
+// calls of ~200 ms of work (the trainer itself keeps its submits of metricsEvery iterations queued back to back),
+// and reads back what the views show at display rate, one readback set at a time, between the trainer's submits,
+// so drawing never waits on training or training on drawing.
 // Deliberately not UI: it reports through callbacks and plain fields; main.ts turns them into DOM and canvases.
 // Every number shown is computed by the library (trainer, metrics); this file only schedules and stores.
 
 import {
   type Dataset,
+  DestroyedError,
   DivergenceError,
   type GanConfig,
   type GanMetrics,
@@ -58,10 +60,15 @@ export interface Fault {
   detail: string;
   /** The device is gone: restarting needs a new Gpu. */
   deviceLost: boolean;
+  /** Training diverged; the trainer restored the last finite weights and can resume. */
+  divergence: boolean;
 }
 
-const TARGET_CHUNK_MS = 20;
-const MAX_CHUNK = 2000;
+/** Wall time one train() call aims at: short enough for a prompt pause, long enough that the gap between calls
+ * (the GPU idles while the page hears back and records the next call) stays a few per cent. */
+const TARGET_CALL_MS = 200;
+/** Generated points that get gradient arrows. */
+const ARROWS = 300;
 
 /** The page's training session over one trainer. */
 export class Session {
@@ -72,8 +79,8 @@ export class Session {
   plane: PlaneData | null = null;
   /** Latest display data (image datasets). */
   images: ImageData2 | null = null;
-  /** Iterations per submit, adapted to the GPU's speed. */
-  chunk = 4;
+  /** Iterations per train() call, adapted to the GPU's speed; a multiple of config.metricsEvery. */
+  chunk: number;
   /** Called for each metrics record (every config.metricsEvery iterations). */
   onMetrics: ((m: GanMetrics) => void) | null = null;
   /** Called with mode coverage (mixture datasets) computed over 2500 fresh samples. */
@@ -84,11 +91,12 @@ export class Session {
   onDisplay: (() => void) | null = null;
 
   private loopGen = 0;
+  private running: Promise<void> | null = null;
   private readbackBusy = false;
   private modesBusy = false;
   private lastModesAt = 0;
   private destroyed = false;
-  private unsubscribe: (() => void) | null = null;
+  private readonly unsubscribe: (() => void)[] = [];
 
   private constructor(
     readonly gpu: Gpu,
@@ -96,17 +104,14 @@ export class Session {
     readonly dataset: Dataset,
     readonly inputs: ViewInputs,
   ) {
-    this.unsubscribe = trainer.onMetrics((m) => {
-      if (!Number.isFinite(m.dLoss) || !Number.isFinite(m.gLoss) || m.nonFinite) {
-        this.fail(
-          new DivergenceError(
-            `training produced a NaN or an infinity around iteration ${m.iteration} (D loss ${m.dLoss}, G loss ${m.gLoss})`,
-          ),
-        );
-        return;
-      }
-      this.onMetrics?.(m);
-    });
+    this.chunk = trainer.config.metricsEvery;
+    this.unsubscribe.push(
+      trainer.onMetrics((m) => {
+        this.rate.mark(performance.now(), m.iteration);
+        this.onMetrics?.(m);
+      }),
+      trainer.onError((e) => this.fail(e)),
+    );
   }
 
   /** Builds the trainer (its buffers live in a scope of `gpu`, freed by destroy()). */
@@ -115,7 +120,7 @@ export class Session {
     return new Session(gpu, trainer, dataset, inputs);
   }
 
-  /** Restores a trainer from checkpoint bytes. */
+  /** Restores a trainer from checkpoint bytes (FormatError when they do not fit the dataset). */
   static async load(gpu: Gpu, bytes: Uint8Array, dataset: Dataset, inputs: ViewInputs): Promise<Session> {
     const trainer = await GanTrainer.load(gpu, bytes, dataset);
     return new Session(gpu, trainer, dataset, inputs);
@@ -134,67 +139,60 @@ export class Session {
     if (this.playing || this.fault || this.destroyed) return;
     this.playing = true;
     this.rate.reset();
-    void this.loop(++this.loopGen);
+    this.rate.mark(performance.now(), this.trainer.iteration);
+    const gen = ++this.loopGen;
+    const prev = this.running ?? Promise.resolve();
+    // A loop from before a quick pause/play may still be finishing its call: start after it.
+    this.running = prev.then(() => this.loop(gen));
   }
 
-  /** Stops submitting; work already queued finishes. */
+  /** Stops after the train() call in progress (at most ~TARGET_CALL_MS of queued work). */
   pause(): void {
     this.playing = false;
     this.loopGen++;
-    this.rate.reset();
   }
 
   private async loop(gen: number): Promise<void> {
-    const inFlight: Promise<void>[] = [];
-    let lastDone = performance.now();
-    this.rate.mark(lastDone, this.trainer.iteration);
+    const every = this.trainer.config.metricsEvery;
     while (this.playing && gen === this.loopGen && !this.fault && !this.destroyed) {
       const n = this.chunk;
+      const t0 = performance.now();
       try {
-        this.trainer.train(n);
+        await this.trainer.train(n);
       } catch (e) {
         this.fail(e);
         return;
       }
-      const target = this.trainer.iteration;
-      inFlight.push(
-        this.gpu.sync().then(() => {
-          const now = performance.now();
-          const took = now - lastDone;
-          lastDone = now;
-          this.rate.mark(now, target);
-          // With two submits queued, completions are one chunk of GPU time apart: steer that toward the target.
-          if (took > 0) {
-            const f = Math.min(2, Math.max(0.5, TARGET_CHUNK_MS / took));
-            this.chunk = Math.max(1, Math.min(MAX_CHUNK, Math.round(this.chunk * f)));
-          }
-        }),
-      );
-      if (inFlight.length >= 2) {
-        try {
-          await inFlight.shift();
-        } catch (e) {
-          this.fail(e);
-          return;
-        }
+      const took = performance.now() - t0;
+      if (took > 0) {
+        const f = Math.min(2, Math.max(0.5, TARGET_CALL_MS / took));
+        this.chunk = Math.max(every, Math.round((n * f) / every) * every);
       }
     }
   }
 
   /** One D step, one G step, or a full iteration, while paused. */
-  async step(which: { d?: boolean; g?: boolean }): Promise<void> {
-    if (this.fault || this.destroyed) return;
+  async step(which: { d: boolean; g: boolean }): Promise<void> {
+    if (this.fault || this.destroyed || this.playing) return;
     try {
-      this.trainer.step(which);
-      await this.gpu.sync();
+      await this.trainer.step(which);
     } catch (e) {
       this.fail(e);
     }
   }
 
-  /** Changes the learning rates live (from the next submit). */
+  /** Changes the learning rates live (from the next submit); throws ArgumentError for a bad rate. */
   setLearningRates(lr: { g?: number; d?: number }): void {
     this.trainer.setLearningRates(lr);
+  }
+
+  /** After a divergence (the trainer restored the last finite weights): scale both learning rates and go on. */
+  resumeAfterDivergence(scale: number): void {
+    if (!this.fault?.divergence || this.destroyed) return;
+    const c = this.trainer.config;
+    this.trainer.setLearningRates({ g: c.optimizerG.lr * scale, d: c.optimizerD.lr * scale });
+    this.trainer.resume();
+    this.fault = null;
   }
 
   /** Starts one set of display readbacks unless one is in flight; returns whether it started. */
@@ -203,27 +201,29 @@ export class Session {
     this.readbackBusy = true;
     const it = this.trainer.iteration;
     const t = this.trainer;
+    const z = t.config.noiseDim;
     const inp = this.inputs;
     const job =
       this.dataset.image && inp.gridNoise && inp.interpNoise
         ? Promise.all([
-            t.sample(inp.gridNoise.length / t.config.noiseDim, inp.gridNoise),
-            t.sample(inp.interpNoise.length / t.config.noiseDim, inp.interpNoise),
+            t.sample(inp.gridNoise.length / z, inp.gridNoise),
+            t.sample(inp.interpNoise.length / z, inp.interpNoise),
           ]).then(([grid, interp]) => {
             this.images = { iteration: it, grid, interp };
           })
         : Promise.all([
-            t.sample(inp.scatterNoise.length / t.config.noiseDim, inp.scatterNoise),
-            wants.heat && inp.heatPoints ? t.discriminate(inp.heatPoints) : Promise.resolve(null),
+            t.sample(inp.scatterNoise.length / z, inp.scatterNoise),
+            wants.heat && inp.heatPoints ? t.discriminate(inp.heatPoints) : null,
             wants.manifold && inp.manifoldNoise
-              ? t.sample(inp.manifoldNoise.length / t.config.noiseDim, inp.manifoldNoise)
-              : Promise.resolve(null),
+              ? t.sample(inp.manifoldNoise.length / z, inp.manifoldNoise)
+              : null,
           ]).then(async ([fake, heat, manifold]) => {
             let arrows: PlaneData["arrows"] = null;
             if (wants.arrows) {
-              const at = fake.subarray(0, Math.min(fake.length, 2 * 300));
-              const g = await t.generatorGradients(at);
-              arrows = { at, dir: g };
+              const at = fake.slice(0, Math.min(fake.length, 2 * ARROWS));
+              const { gradients } = await t.generatorGradients(at);
+              // Points move along −∂(G's loss)/∂x: draw that direction.
+              arrows = { at, dir: gradients.map((v) => -v) };
             }
             this.plane = { iteration: it, fake, heat, manifold, arrows };
           });
@@ -244,7 +244,9 @@ export class Session {
   /** Mode coverage over 2500 fresh samples, at most twice a second (mixture datasets only). */
   private maybeModes(): void {
     const ds = this.dataset;
-    if (!ds.modes || ds.sigma === undefined || this.modesBusy) return;
+    const modes = ds.modes;
+    const sigma = ds.sigma;
+    if (!modes || sigma === undefined || this.modesBusy) return;
     const now = performance.now();
     if (now - this.lastModesAt < 500) return;
     this.modesBusy = true;
@@ -253,7 +255,7 @@ export class Session {
     this.trainer.sample(2500).then(
       (s) => {
         this.modesBusy = false;
-        const m = mixtureMetrics(s, ds.dim, ds.modes!, ds.sigma!);
+        const m = mixtureMetrics(s, ds.dim, modes, sigma);
         this.onModes?.(it, m.modesCaptured, m.modeCount, m.highQualityFraction);
       },
       (e) => {
@@ -264,40 +266,42 @@ export class Session {
   }
 
   /** Checkpoint bytes (safetensors). */
-  save(): Promise<Uint8Array> | Uint8Array {
+  save(): Promise<Uint8Array> {
     return this.trainer.save();
   }
 
   /** Stops training and reports a fault (once). */
   fail(e: unknown): void {
-    if (this.fault || this.destroyed) return;
+    if (this.fault || this.destroyed || e instanceof DestroyedError) return;
     this.playing = false;
     this.loopGen++;
     const err = e instanceof Error ? e : new Error(String(e));
     const lost = this.gpu.lostError !== null || err.name === "DeviceLostError";
+    const divergence = err instanceof DivergenceError;
     this.fault = {
       title: lost
         ? "The GPU device was lost"
-        : err instanceof DivergenceError
+        : divergence
           ? "Training diverged"
           : `Training stopped: ${err.name}`,
       detail: lost
         ? `${err.message}. Restarting asks the browser for a new device and rebuilds the networks.`
-        : err instanceof DivergenceError
-          ? `${err.message}. Lower the learning rates, add a constraint, or pick a preset, then restart.`
+        : divergence
+          ? `${err.message.replace(/ and call resume\(\) to continue\.$/, ".")} Resume with halved learning rates, or restart.`
           : err.message,
       deviceLost: lost,
+      divergence,
     };
     this.onFault?.(this.fault);
   }
 
-  /** Frees the trainer's GPU buffers. */
+  /** Frees the trainer's GPU buffers (its scope); pending calls end with DestroyedError, which is ignored. */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
     this.playing = false;
     this.loopGen++;
-    this.unsubscribe?.();
+    for (const u of this.unsubscribe) u();
     this.trainer.destroy();
   }
 }
