@@ -809,6 +809,9 @@ const demoState: DemoState = {
   get playing(): boolean {
     return !!session?.playing;
   },
+  get busy(): boolean {
+    return building || !!session?.busy || displayWanted;
+  },
   get iteration(): number {
     return session?.iteration ?? 0;
   },

@@ -102,9 +102,15 @@ describe("demo page (production build, headless Chromium)", () => {
           polling: 100,
         });
         await page.click("#btn-play"); // pause (reset keeps playing)
-        await page.waitForFunction(() => !window.__demo.playing, { timeout: 10_000 });
-        // Let queued work and readbacks land so staging buffers are back in their rings.
-        await new Promise((r) => setTimeout(r, 500));
+        // Quiet: the last train() call and the readback after the pause have landed, so no staging buffer
+        // of a read in flight is counted.
+        await page.waitForFunction(
+          () =>
+            !window.__demo.playing &&
+            !window.__demo.busy &&
+            window.__demo.samples?.iteration === window.__demo.iteration,
+          { timeout: 30_000, polling: 50 },
+        );
         live.push((await state(page)).buffersLive);
         await page.click("#btn-play");
       }

@@ -27,6 +27,8 @@ export interface DemoState {
   /** A trainer exists and nothing is being (re)built. */
   readonly ready: boolean;
   readonly playing: boolean;
+  /** Training, a display readback or a mode readback is in flight (false: the page is quiet). */
+  readonly busy: boolean;
   readonly iteration: number;
   /** Iterations per second completed on the GPU over the last 1.5 s (0 while paused). */
   readonly itPerSec: number;

@@ -91,6 +91,7 @@ export class Session {
   onDisplay: (() => void) | null = null;
 
   private loopGen = 0;
+  private loopActive = false;
   private running: Promise<void> | null = null;
   private readbackBusy = false;
   private modesBusy = false;
@@ -152,7 +153,21 @@ export class Session {
     this.loopGen++;
   }
 
+  /** True while a train() call, a display readback or a mode readback is in flight. */
+  get busy(): boolean {
+    return this.loopActive || this.readbackBusy || this.modesBusy;
+  }
+
   private async loop(gen: number): Promise<void> {
+    this.loopActive = true;
+    try {
+      await this.loopBody(gen);
+    } finally {
+      this.loopActive = false;
+    }
+  }
+
+  private async loopBody(gen: number): Promise<void> {
     const every = this.trainer.config.metricsEvery;
     while (this.playing && gen === this.loopGen && !this.fault && !this.destroyed) {
       const n = this.chunk;
