@@ -8,6 +8,7 @@ import { resolveOptimizerOptions } from "../runtime/cpu/optim";
 import {
   ArgumentError,
   checkInt,
+  checkNumber,
   DestroyedError,
   DivergenceError,
   type GanError,
@@ -151,6 +152,8 @@ export class GanTrainer {
   private destroyed = false;
   private readonly unsubscribe: () => void;
   private requestCount = 0;
+  /** Bumped by every restore: windows recorded before it describe a state that no longer exists. */
+  private generation = 0;
   private lastGood: Snapshot;
   private lastResolved = 0;
   private readonly sampleCache = new Map<number, SampleEntry>();
@@ -341,10 +344,11 @@ export class GanTrainer {
       ...[...optD.state.values()],
       counter,
     ];
-    // Slot 0 holds the initial state; requests r = 1, 2, ... use slot r mod S. S = depth + 1 keeps the last clean
-    // window's slot intact while up to `depth` later windows are in flight.
+    // Slot 0 is the anchor (the initial, loaded or restored state); requests r = 1, 2, ... use ring slot
+    // 1 + r mod S with S = depth + 1, which keeps the last clean window's slot intact while up to `depth` later
+    // windows are in flight.
     const snapshots: Snapshot[] = [];
-    for (let s = 0; s < READBACK_DEPTH + 1; s++) {
+    for (let s = 0; s < READBACK_DEPTH + 2; s++) {
       snapshots.push({
         tensors: stateTensors.map((t, i) => gpu.tensor([t.size], undefined, `snapshot${s}.${i}`)),
         iteration: 0,
@@ -422,7 +426,10 @@ export class GanTrainer {
   setLearningRates(lr: { g?: number; d?: number }): void {
     this.checkUsable();
     if (typeof lr !== "object" || lr === null) throw new ArgumentError("lr", lr, "an object { g?, d? }");
-    // Validate both before changing either.
+    // Validate both before changing either, in the range the configuration and checkpoints accept, (0, 10]: a
+    // larger rate would be saved in a checkpoint that cannot be loaded; one beyond float32's would become Infinity.
+    if (lr.g !== undefined) checkNumber("lr.g", lr.g, { min: 0, minExclusive: true, max: 10 });
+    if (lr.d !== undefined) checkNumber("lr.d", lr.d, { min: 0, minExclusive: true, max: 10 });
     if (lr.g !== undefined)
       resolveOptimizerOptions({ ...optimizerOptions(this.config.optimizerG), lr: lr.g });
     if (lr.d !== undefined)
@@ -510,18 +517,20 @@ export class GanTrainer {
     const windows: Promise<void>[] = [];
     let left = n;
     while (left > 0) {
-      this.checkUsable();
-      if (this.divergenceError) throw this.divergenceError;
       const toBoundary = every - (this.iter % every);
       const chunk = Math.min(left, toBoundary, MAX_CHUNK_ITERATIONS);
+      const closes = (this.iter + chunk) % every === 0 || (forceReadback && chunk === left);
+      // A full readback ring means windows are still in flight: wait for the oldest before recording (between
+      // submits, never inside an iteration) so that every window's metrics arrive. Recording and submitting below
+      // are synchronous, so a divergence restore can never slip in between them.
+      if (closes) while (this.readback.free === 0 && windows.length > 0) await this.race(windows.shift()!);
+      this.checkUsable();
+      if (this.divergenceError) throw this.divergenceError;
       const rec = this.gpu.recorder("gan.train");
       rec.run(iteration, chunk);
       this.iter += chunk;
       left -= chunk;
-      if (this.iter % every === 0 || (forceReadback && left === 0)) {
-        // A full readback ring means windows are still in flight: wait for the oldest between submits (never
-        // inside an iteration) so that every window's metrics arrive.
-        while (this.readback.free === 0 && windows.length > 0) await this.race(windows.shift()!);
+      if (closes) {
         const w = this.endWindow(rec);
         if (w) windows.push(w);
       }
@@ -542,13 +551,14 @@ export class GanTrainer {
     const p = this.readback.request(rec);
     if (!p) return null;
     const r = ++this.requestCount;
-    const slot = this.snapshots[r % this.snapshots.length]!;
+    const ring = this.snapshots.length - 1;
+    const slot = this.snapshots[1 + (r % ring)]!;
     this.stateTensors.forEach((t, i) => {
       rec.copy(t, slot.tensors[i]!);
     });
     slot.iteration = this.iter;
     rec.run([this.resetMetrics]);
-    const info = { r, slot, start: this.windowStart, end: this.iter };
+    const info = { r, slot, start: this.windowStart, end: this.iter, generation: this.generation };
     this.windowStart = this.iter;
     return p.then(
       (data) => this.onWindow(data, info),
@@ -558,8 +568,12 @@ export class GanTrainer {
     );
   }
 
-  private onWindow(m: Float32Array, info: { r: number; slot: Snapshot; start: number; end: number }): void {
-    if (this.destroyed || this.divergenceError || info.r <= this.lastResolved) return;
+  private onWindow(
+    m: Float32Array,
+    info: { r: number; slot: Snapshot; start: number; end: number; generation: number },
+  ): void {
+    if (this.destroyed || this.divergenceError || info.generation !== this.generation) return;
+    if (info.r <= this.lastResolved) return;
     this.lastResolved = info.r;
     const S = METRIC_SLOTS;
     const badD = m[S.badD]!;
@@ -613,13 +627,19 @@ export class GanTrainer {
     this.lastGood = slot;
   }
 
+  /** Copies snapshot `s` into the live state and into the anchor slot (ring slots get reused after resume()). */
   private restore(s: Snapshot): void {
     const rec = this.gpu.recorder("gan.restore");
+    const anchor = this.snapshots[0]!;
     this.stateTensors.forEach((t, i) => {
       rec.copy(s.tensors[i]!, t);
+      if (s !== anchor) rec.copy(s.tensors[i]!, anchor.tensors[i]!);
     });
     rec.run([this.resetMetrics]);
     rec.submit();
+    anchor.iteration = s.iteration;
+    this.lastGood = anchor;
+    this.generation++;
     this.iter = s.iteration;
     this.windowStart = s.iteration;
   }

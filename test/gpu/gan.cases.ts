@@ -378,6 +378,18 @@ export default suite("gan", [
         const after = { iteration: t.iteration as number, divergence: t.divergence as unknown };
         check(after.iteration === 6 && after.divergence === null, "resume() continues");
         check((await dm.readParams()).every(Number.isFinite), "finite after resume");
+        // A second divergence after resume() restores the state of its own last clean window (iteration 6).
+        const d6 = await dm.readParams();
+        const again = d6.slice();
+        again[3] = Number.NaN;
+        dm.gpu.write(dm.params.flat, again);
+        await expectError(
+          "second divergence",
+          () => t.train(6),
+          DivergenceError,
+          /iteration 7: the discriminator/,
+        );
+        equalBits("D restored to iteration 6", await dm.readParams(), d6);
       });
     },
   },
