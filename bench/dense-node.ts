@@ -113,7 +113,12 @@ async function main(): Promise<void> {
     const cases: [string, () => Promise<Dispatch[]>][] = [
       ["fwd", async () => [await ops.denseForward(s, { x, w, b, y, act: "relu", tile })]],
       ["bwd_input", async () => [await ops.denseBackwardInput(s, { dy, y, w, dx, act: "relu", tile })]],
+      [
+        "bwd_input_id",
+        async () => [await ops.denseBackwardInput(s, { dy, y, w, dx, act: "identity", tile })],
+      ],
       ["bwd_weight", () => ops.denseBackwardWeight(s, { x, dy, y, dw, db, act: "relu", tile })],
+      ["bwd_weight_id", () => ops.denseBackwardWeight(s, { x, dy, y, dw, db, act: "identity", tile })],
       ["matmul", async () => [await ops.matmul(s, { a: x, b: w, c: y, tile })]],
     ];
     for (const [op, build] of cases) {
@@ -130,7 +135,7 @@ async function main(): Promise<void> {
       };
       rows.push(row);
       console.log(
-        `${op.padEnd(11)} ${name.padEnd(17)} ${row.gflops.toFixed(3).padStart(8)} GFLOP/s wall  ${row.gflopPerCpuS.toFixed(3).padStart(8)} GFLOP/cpu-s  ${t.ms.toFixed(3)} ms (min..max ${t.spread})`,
+        `${op.padEnd(13)} ${name.padEnd(17)} ${row.gflops.toFixed(3).padStart(8)} GFLOP/s wall  ${row.gflopPerCpuS.toFixed(3).padStart(8)} GFLOP/cpu-s  ${t.ms.toFixed(3)} ms (min..max ${t.spread})`,
       );
     }
     s.destroy();

@@ -179,7 +179,10 @@ fn dense_forward_nobias_direct(@builtin(local_invocation_id) lid: vec3u, @builti
 @group(0) @binding(3) var<storage, read_write> dbi_dx: array<f32>;
 @group(0) @binding(4) var<uniform> dbi_p: DenseParams;
 
+// With ACT = identity, y is not read at all: a caller that already formed g (e.g. activationBackward in place) pays
+// for a plain product.
 fn dbi_g(i: u32) -> f32 {
+  if (ACT == 0u) { return dbi_dy[i]; }
   return dbi_dy[i] * act_grad(dbi_y[i], dbi_p.slope);
 }
 
@@ -226,6 +229,7 @@ fn dense_backward_input_direct(@builtin(local_invocation_id) lid: vec3u, @builti
 @group(0) @binding(4) var<uniform> dbwn_p: DenseParams;
 
 fn dbw_g(i: u32, slope: f32) -> f32 {
+  if (ACT == 0u) { return dbw_dy[i]; }
   return dbw_dy[i] * act_grad(dbw_y[i], slope);
 }
 
