@@ -215,13 +215,13 @@ describe("GanConfig validation (table)", () => {
       /generator layer 2 weights \(1024×1024\).*1048576/,
     );
     const bigBatch = resolveConfig({ batchSize: 65536, discriminator: { hidden: [8] } });
-    expect(() => validateConfig(bigBatch, { limits })).toThrow(/activations layer 0 \(65536×/);
+    expect(() => validateConfig(bigBatch, { limits })).toThrow(/activations layer \d \(65536×/);
     expect(() => validateConfig(resolveConfig(), { limits, dataset: { dim: 2, count: 1 << 18 } })).toThrow(
       /dataset \(262144×2\)/,
     );
     const sizes = configBufferSizes(resolveConfig());
     expect(sizes.find(([w]) => w.startsWith("generator parameters"))![1]).toBe(
-      4 * (8 * 64 + 64 + 64 * 64 + 64 + 64 * 2 + 2),
+      4 * (2 * 32 + 32 + 32 * 32 + 32 + 32 * 2 + 2),
     );
   });
 });

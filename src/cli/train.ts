@@ -31,8 +31,8 @@ export const CLI_DATASETS = [...TOY_NAMES, "mnist"] as const;
 
 /** Iterations when --iterations is not given: enough for the defaults to learn the toy (see README's table). */
 export const DEFAULT_ITERATIONS: Record<string, number> = {
-  ring8: 3000,
-  grid25: 6000,
+  ring8: 8000,
+  grid25: 10000,
   spiral: 4000,
   moons: 3000,
   circles: 4000,
@@ -40,7 +40,7 @@ export const DEFAULT_ITERATIONS: Record<string, number> = {
 };
 
 /** The default final learning-rate factor of the linear decay (annealing sharpens the modes of the toys). */
-export const DEFAULT_LR_DECAY = 0.05;
+export const DEFAULT_LR_DECAY = 0.02;
 
 /** Configuration defaults per dataset on top of resolveConfig's (MNIST: tanh output, wider nets, 64 noise). */
 function datasetDefaults(name: string): GanConfigInput {
@@ -65,7 +65,7 @@ const FLAGS = {
     type: "string",
     help: `Lipschitz constraint on D: ${GAN_CONSTRAINTS.join(", ")} (wasserstein: gp)`,
   },
-  iterations: { type: "string", help: "train until this iteration (default per dataset, e.g. ring8 3000)" },
+  iterations: { type: "string", help: "train until this iteration (default per dataset, e.g. ring8 8000)" },
   out: { type: "string", help: "output folder (default runs/<dataset>)" },
   resume: { type: "string", help: "continue from a checkpoint.safetensors (its configuration is used)" },
   seed: { type: "string", help: "seed of weights and GPU random streams (default 0)" },
