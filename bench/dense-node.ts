@@ -120,16 +120,27 @@ async function main(): Promise<void> {
       ["bwd_weight", () => ops.denseBackwardWeight(s, { x, dy, y, dw, db, act: "relu", tile })],
       ["bwd_weight_id", () => ops.denseBackwardWeight(s, { x, dy, y, dw, db, act: "identity", tile })],
       ["matmul", async () => [await ops.matmul(s, { a: x, b: w, c: y, tile })]],
+      // Both backward products (2 × the FLOPs of one): fused act' in each, vs denseBackward (g once, in place).
+      [
+        "bwd_in+wt",
+        async () => [
+          await ops.denseBackwardInput(s, { dy, y, w, dx, act: "relu", tile }),
+          ...(await ops.denseBackwardWeight(s, { x, dy, y, dw, db, act: "relu", tile })),
+        ],
+      ],
+      ["denseBackward", () => ops.denseBackward(s, { x, dy, y, w, dx, dw, db, act: "relu", tile })],
     ];
     for (const [op, build] of cases) {
       if (only && !only.split(",").includes(op)) continue;
       const d = await build();
       const t = await timeDispatch(s, d);
+      // The two-product rows count both products' FLOPs.
+      const opFlops = op === "bwd_in+wt" || op === "denseBackward" ? 2 * flops : flops;
       const row = {
         op,
         shape: name,
-        gflops: flops / (t.ms * 1e6),
-        gflopPerCpuS: flops / (t.cpuMs * 1e6),
+        gflops: opFlops / (t.ms * 1e6),
+        gflopPerCpuS: opFlops / (t.cpuMs * 1e6),
         msPerDispatch: t.ms,
         spread: t.spread,
       };

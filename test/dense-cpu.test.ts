@@ -180,6 +180,34 @@ describe("accumulate semantics", () => {
   });
 });
 
+describe("denseBackward (g in place, then plain products) equals the fused backward ops", () => {
+  for (const a of ACTIVATIONS) {
+    it(a, () => {
+      const [B, IN, OUT] = [4, 3, 5];
+      const x = rand64(B * IN, 21);
+      const w = rand64(IN * OUT, 22);
+      const dy = rand64(B * OUT, 23);
+      const y = new Float64Array(B * OUT);
+      cpu.activationForward({ x: rand64(B * OUT, 24, -2, 2), y, act: a });
+      const [dx0, dw0, db0] = [rand64(B * IN, 25), rand64(IN * OUT, 26), rand64(OUT, 27)];
+      const [dx, dw, db] = [dx0.slice(), dw0.slice(), db0.slice()];
+      cpu.denseBackwardInput({ dy, y, w, dx, B, IN, OUT, act: a, accumulate: true });
+      cpu.denseBackwardWeight({ x, dy, y, dw, db, B, IN, OUT, act: a });
+      const g = dy.slice();
+      const [dx2, dw2, db2] = [dx0.slice(), dw0.slice(), db0.slice()];
+      cpu.denseBackward({ x, dy: g, y, w, dx: dx2, dw: dw2, db: db2, B, IN, OUT, act: a, accumulate: true });
+      expectClose("dx", dx2, dx);
+      expectClose("dw", dw2, dw);
+      expectClose("db", db2, db);
+      expectClose(
+        "dy holds g",
+        g,
+        dy.map((v, i) => v * actGrad(y[i]!, a)),
+      );
+    });
+  }
+});
+
 describe("matmul transposes vs finite differences of L = Σ C·dC", () => {
   const [M, K, N] = [3, 4, 2];
   for (const transA of [false, true]) {

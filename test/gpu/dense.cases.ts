@@ -269,6 +269,27 @@ const errorCase: GpuCase = {
         /x has 3 rows, dy has 4 rows/,
       );
       await expectError(
+        "denseBackward w",
+        () => ops.denseBackward(s, { x, dy: y, y: b4.reshape([4, 1]), w: w35, dw: w35, act: "tanh" }),
+        ShapeError,
+        /denseBackward: dy has 20 elements, y has 4/,
+      );
+      await expectError(
+        "denseBackward dx",
+        () =>
+          ops.denseBackward(s, {
+            x,
+            dy: y,
+            y: s.tensor([4, 5], undefined, "y2"),
+            w: w35,
+            dx: y,
+            dw: w35,
+            act: "tanh",
+          }),
+        ShapeError,
+        /denseBackward: dx has shape \[4,5\], expected \[B, IN\] = \[4,3\]/,
+      );
+      await expectError(
         "aliasing",
         () => ops.denseForward(s, { x: y, w: s.tensor([5, 5], undefined, "w55"), y, act: "relu" }),
         ArgumentError,
@@ -315,14 +336,84 @@ const errorCase: GpuCase = {
         ArgumentError,
         /matmul\.tile\.variant = "fast"/,
       );
-      // Only the 5x5 tensor of the aliasing case was made: errors are thrown before anything else is allocated.
-      if (s.liveBuffers !== before + 1)
-        throw new Error(`errors allocated buffers: ${s.liveBuffers - before - 1}`);
+      // Only the tensors the cases made themselves (w55, y2) exist: errors are thrown before anything is allocated.
+      if (s.liveBuffers !== before + 2)
+        throw new Error(`errors allocated buffers: ${s.liveBuffers - before - 2}`);
     } finally {
       s.destroy();
     }
   },
 };
+
+/** ops.denseBackward (g formed in place in dy, then plain products) against its twin. */
+function backwardCase(
+  [B, IN, OUT]: Shape3,
+  a: Activation,
+  i: number,
+  tile: ops.TileConfig,
+  withDx = true,
+): GpuCase {
+  return {
+    name: `denseBackward ${a} B=${B} IN=${IN} OUT=${OUT}${withDx ? " dx+=" : " no dx"} ${tileLabel(tile)}`,
+    async run(gpu: Gpu) {
+      const s = gpu.scope("denseBackward");
+      try {
+        const alpha = alphaOf(a, i);
+        const seed = 500 + 31 * i + B + IN + OUT;
+        const x = randArray(B * IN, seed);
+        const w = randArray(IN * OUT, seed + 1);
+        const dy = randArray(B * OUT, seed + 2);
+        const y = activated(B * OUT, seed + 3, a, alpha);
+        const [dx0, dw0, db0] = [
+          randArray(B * IN, seed + 4),
+          randArray(IN * OUT, seed + 5),
+          randArray(OUT, seed + 6),
+        ];
+        const t = {
+          x: s.tensor([B, IN], x, "x"),
+          dy: s.tensor([B, OUT], dy, "dy"),
+          y: s.tensor([B, OUT], y, "y"),
+          w: s.tensor([IN, OUT], w, "w"),
+          dx: s.tensor([B, IN], dx0, "dx"),
+          dw: s.tensor([IN, OUT], dw0, "dw"),
+          db: s.tensor([OUT], db0, "db"),
+        };
+        const ds = await ops.denseBackward(s, {
+          ...t,
+          dx: withDx ? t.dx : undefined,
+          act: a,
+          alpha,
+          accumulate: true,
+          tile,
+        });
+        await runAll(s, ds);
+        const [g, dx, dw, db] = [dy.slice(), dx0.slice(), dw0.slice(), db0.slice()];
+        cpu.denseBackward({
+          x,
+          dy: g,
+          y,
+          w,
+          dx: withDx ? dx : undefined,
+          dw,
+          db,
+          B,
+          IN,
+          OUT,
+          act: a,
+          alpha,
+          accumulate: true,
+        });
+        assertClose("g in dy", await s.read(t.dy), g, { atol: 4 * U, rtol: 4 * U });
+        const tdx = tol(OUT, 1, 1);
+        assertClose("dx", await s.read(t.dx), dx, { atol: tdx.atol + U, rtol: tdx.rtol });
+        assertClose("dw", await s.read(t.dw), dw, tol(B, 1, 1));
+        assertClose("db", await s.read(t.db), db, tol(B, 1, 1));
+      } finally {
+        s.destroy();
+      }
+    },
+  };
+}
 
 /** Without a tile, an op takes defaultTile(gpu): "direct" on CPU adapters, "tiled" elsewhere, and is correct. */
 const defaultCase: GpuCase = {
@@ -391,6 +482,13 @@ export default suite("dense", [
   ).flatMap((shape, si) =>
     TRANSPOSES.map(([ta, tb], k) => matmulCase(shape, ta, tb, si * 4 + k, SMALL_TILED)),
   ),
+  ...SHAPES.map((shape, si) => backwardCase(shape, ACTIVATIONS[si % 5]!, si, DIRECT, si !== 2)),
+  ...(
+    [
+      [33, 17, 9],
+      [129, 65, 257],
+    ] as Shape3[]
+  ).map((shape, si) => backwardCase(shape, si ? "sigmoid" : "leaky_relu", si, SMALL_TILED)),
   layerCase([129, 65, 257], "leaky_relu", 1, TILED),
   matmulCase([129, 65, 257], false, false, 0, TILED),
   defaultCase,

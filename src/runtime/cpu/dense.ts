@@ -186,3 +186,28 @@ export function activationBackward(o: {
     o.dx[i] = g + (o.accumulate ? o.dx[i]! : 0);
   }
 }
+
+/**
+ * The whole backward of a dense layer as ops.denseBackward computes it: dy is overwritten with g = dy ⊙ act'(y),
+ * then dw += xᵀ·g, db += Σ_rows g and, when dx is given, dx (=|+=) g·wᵀ.
+ */
+export function denseBackward(o: {
+  x: FloatArray;
+  dy: FloatArray;
+  y: FloatArray;
+  w: FloatArray;
+  dx?: FloatArray;
+  dw: FloatArray;
+  db?: FloatArray;
+  B: number;
+  IN: number;
+  OUT: number;
+  act: Activation;
+  alpha?: number;
+  accumulate?: boolean;
+}): void {
+  const { x, dy, y, w, dx, dw, db, B, IN, OUT } = o;
+  activationBackward({ dy, y, dx: dy, act: o.act, alpha: o.alpha });
+  denseBackwardWeight({ x, dy, y, dw, db, B, IN, OUT, act: "identity" });
+  if (dx) denseBackwardInput({ dy, y, w, dx, B, IN, OUT, act: "identity", accumulate: o.accumulate });
+}
