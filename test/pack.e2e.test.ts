@@ -250,6 +250,7 @@ describe("the packed library, installed into fresh consumer projects", () => {
     console.log(r.stdout.trim().split("\n").slice(0, 1).join("\n"));
     const last = JSON.parse(r.stdout.trim().split("\n").pop()!);
     expect(last.iteration).toBe(150);
+    expect(last.metrics.at).toBe(100);
     for (const k of ["dLoss", "gLoss", "dReal", "dFake"])
       expect(Number.isFinite(last.metrics[k]), k).toBe(true);
     expect(last.samples).toBeGreaterThan(0);

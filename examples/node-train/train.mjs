@@ -101,7 +101,8 @@ if (args.checkpoint) {
   // Atomic: a crash mid-write never leaves a half-written file in place of a good one.
   await writeFileAtomic(args.checkpoint, await trainer.save());
 }
-const last = trainer.metrics.at(-1);
+const last = trainer.metrics.at(-1); // the last metrics window (one every metricsEvery iterations)
+const iteration = trainer.iteration;
 trainer.destroy();
 gpu.destroy();
 
@@ -110,9 +111,11 @@ console.log(
     adapter: a,
     dataset,
     loss,
-    iteration: last?.iteration ?? 0,
+    iteration,
     seconds: Number(seconds.toFixed(2)),
-    metrics: last ? { dLoss: last.dLoss, gLoss: last.gLoss, dReal: last.dReal, dFake: last.dFake } : null,
+    metrics: last
+      ? { at: last.iteration, dLoss: last.dLoss, gLoss: last.gLoss, dReal: last.dReal, dFake: last.dFake }
+      : null,
     samples: samples.length / data.dim,
     modes: modes && {
       captured: modes.modesCaptured,
