@@ -26,7 +26,7 @@ import type { DemoFault, DemoMetrics, DemoState } from "./ui/demo-state";
 import { drawImageGrid } from "./ui/images";
 import { gaussianNoise, interpolate, noiseGrid } from "./ui/noise";
 import { boxAround, gridOver, type PlaneLayers, PlaneView, type ViewBox } from "./ui/plane";
-import { PRESETS } from "./ui/presets";
+import { PRESETS, presetForKind } from "./ui/presets";
 import { type Fault, Session, type ViewInputs } from "./ui/session";
 import {
   CONSTRAINTS,
@@ -100,6 +100,7 @@ const ui = {
   mnistGrid: $<HTMLCanvasElement>("mnist-grid"),
   mnistInterp: $<HTMLCanvasElement>("mnist-interp"),
   newEnds: $<HTMLButtonElement>("btn-new-ends"),
+  modesChart: $<HTMLCanvasElement>("ch-modes"),
   layers: {
     heat: $<HTMLInputElement>("ly-heat"),
     manifold: $<HTMLInputElement>("ly-manifold"),
@@ -128,7 +129,19 @@ const DEFAULTS: Settings = {
   points: [],
 };
 
-const parsed = settingsFromQuery(location.search, DEFAULTS);
+/** The baseline a link is written against: the 2-D defaults, or the MNIST preset for MNIST (so ?data=mnist alone
+ * gives networks made for images). */
+function defaultsFor(dataset: DatasetChoice): Settings {
+  if (dataset !== "mnist") return DEFAULTS;
+  return { ...structuredClone(DEFAULTS), ...structuredClone(presetForKind(true).settings), points: [] };
+}
+
+const parsed = (() => {
+  const first = settingsFromQuery(location.search, DEFAULTS);
+  return first.settings.dataset === "mnist"
+    ? settingsFromQuery(location.search, defaultsFor("mnist"))
+    : first;
+})();
 let settings: Settings = parsed.settings;
 const notices: string[] = parsed.problems.map(
   (p) => `URL parameter ${p.key}=${JSON.stringify(p.value)} was not used: expected ${p.expected}.`,
@@ -258,7 +271,8 @@ function controlsToSettings(): Settings {
 }
 
 function writeUrl(): void {
-  const q = settingsToQuery(settings, DEFAULTS);
+  // The dataset itself is always written against the 2-D default, so a link to MNIST says data=mnist.
+  const q = settingsToQuery(settings, { ...defaultsFor(settings.dataset), dataset: DEFAULTS.dataset });
   history.replaceState(null, "", q ? `?${q}` : location.pathname);
   if (settings.dataset === "points" && settings.points.length / 2 > MAX_URL_POINTS)
     notice(
@@ -483,6 +497,8 @@ async function rebuild(opts: { play?: boolean; checkpoint?: Uint8Array } = {}): 
       ui.state.textContent = "draw points on the plane";
       return;
     }
+    // Mode coverage exists only for mixtures (ring8, grid25): other datasets do not show that chart.
+    ui.modesChart.hidden = !ds.modes;
     if (!ds.image) {
       viewBox = settings.dataset === "points" ? POINTS_BOX : boxAround(ds.data);
       planeView.box = { ...viewBox };
@@ -492,7 +508,7 @@ async function rebuild(opts: { play?: boolean; checkpoint?: Uint8Array } = {}): 
     if (opts.checkpoint) {
       s = await Session.load(gpu, opts.checkpoint, ds, viewInputs(DEFAULT_CONFIG, ds));
       // The checkpoint's own configuration decides the networks: show it in the controls and the URL.
-      settings = settingsFromConfig(s.config, settings);
+      settings = settingsFromConfig(s.config, s.learningRates, settings);
       const inputs = viewInputs(s.config, ds);
       Object.assign(s.inputs, inputs);
     } else {
@@ -569,7 +585,7 @@ function rangeOf(v: Float32Array): { lo: number; hi: number } {
   return Number.isFinite(lo) ? { lo, hi } : { lo: 0, hi: 1 };
 }
 
-function settingsFromConfig(c: GanConfig, base: Settings): Settings {
+function settingsFromConfig(c: GanConfig, lr: { g: number; d: number }, base: Settings): Settings {
   return {
     ...base,
     loss: c.loss,
@@ -579,8 +595,8 @@ function settingsFromConfig(c: GanConfig, base: Settings): Settings {
     dHidden: [...c.discriminator.hidden],
     gAct: c.generator.act,
     dAct: c.discriminator.act,
-    lrG: c.optimizerG.lr,
-    lrD: c.optimizerD.lr,
+    lrG: lr.g,
+    lrD: lr.d,
     dSteps: c.dSteps,
     batchSize: c.batchSize,
     seed: c.seed,
@@ -632,6 +648,15 @@ for (const el of rebuildOnChange) {
   el.addEventListener("change", () => {
     const before = settings;
     settings = controlsToSettings();
+    // 2-D data and images want different networks: crossing between them starts from that kind's preset.
+    if (el === ui.dataset && (settings.dataset === "mnist") !== (before.dataset === "mnist")) {
+      const p = presetForKind(settings.dataset === "mnist");
+      settings = {
+        ...applyPreset(p.settings, settings.points),
+        dataset: settings.dataset,
+        seed: settings.seed,
+      };
+    }
     // WGAN is only meaningful with a Lipschitz D: switching to it picks the gradient penalty and k = 5, as
     // resolveConfig does for a bare { loss: "wasserstein" }.
     if (
@@ -753,7 +778,7 @@ ui.faultRestart.addEventListener("click", async () => {
 ui.faultResume.addEventListener("click", () => {
   if (!session || !fault?.divergence) return;
   session.resumeAfterDivergence(0.5);
-  settings = { ...settings, lrG: session.config.optimizerG.lr, lrD: session.config.optimizerD.lr };
+  settings = { ...settings, lrG: session.learningRates.g, lrD: session.learningRates.d };
   settingsToControls(settings);
   writeUrl();
   showFault(null);

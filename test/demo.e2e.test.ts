@@ -1,13 +1,15 @@
 // End-to-end test of the demo page: the production build (vite build of demo/) served on 127.0.0.1 and driven in
 // headless Chromium through puppeteer-core. With WebGPU: play trains (iterations advance, curves and samples
-// change, it/s is shown), resets do not grow GPU memory, no console error appears, and a screenshot is saved to
-// test/.artifacts/demo.png. Without WebGPU (no --enable-unsafe-webgpu): the page explains how to get it.
+// change, it/s is shown), a checkpoint saved through the page's button loads back exactly, resets do not grow GPU
+// memory, no console error appears, and a screenshot is saved to test/.artifacts/demo.png. Without WebGPU (no
+// --enable-unsafe-webgpu): the page explains how to get it.
 // Small networks through the URL keep it quick on SwiftShader; the page's state is read from window.__demo.
 
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
-import type { Page } from "puppeteer-core";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { ElementHandle, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoState } from "../demo/ui/demo-state";
 import { adapterLine, buildWithVite, launchBrowser, type Served, serveDir } from "./harness/browser";
@@ -23,6 +25,23 @@ const state = (page: Page): Promise<DemoState> =>
 async function canvasHash(page: Page, id: string): Promise<string> {
   const url = await page.evaluate((i) => (document.getElementById(i) as HTMLCanvasElement).toDataURL(), id);
   return createHash("sha256").update(url).digest("hex").slice(0, 16);
+}
+
+/** Paused, nothing in flight, and the samples on screen are of the current iteration (evaluated in the page). */
+const quiet = () =>
+  !window.__demo.playing &&
+  !window.__demo.busy &&
+  window.__demo.samples?.iteration === window.__demo.iteration;
+
+async function waitForFile(dir: string, ext: string, timeoutMs: number): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    // Chromium writes <name>.crdownload first and renames it when complete.
+    const f = readdirSync(dir).find((n) => n.endsWith(ext));
+    if (f) return join(dir, f);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${ext} file appeared in ${dir} within ${timeoutMs} ms`);
 }
 
 let site: Served;
@@ -92,6 +111,26 @@ describe("demo page (production build, headless Chromium)", () => {
       expect(await canvasHash(page, "ch-modes")).not.toBe(modes0);
       const shown = await page.$eval("#st-iter", (el) => Number(el.textContent));
       expect(shown).toBeGreaterThan(0);
+      // The URL's configuration reached the controls.
+      expect(await page.$eval("#in-g", (el) => (el as HTMLInputElement).value)).toBe("32,32");
+      expect(await page.$eval("#in-batch", (el) => (el as HTMLInputElement).value)).toBe("64");
+      // The page's own link keeps them (a value equal to the library's default is left out of the link).
+      const link = new URLSearchParams(s1.query);
+      for (const [k, v] of new URLSearchParams(QUERY)) expect([v, null]).toContain(link.get(k));
+
+      // Save a checkpoint while paused (a real download, through the page's button) and remember what G draws.
+      await page.click("#btn-play"); // pause
+      await page.waitForFunction(quiet, { timeout: 30_000, polling: 50 });
+      const saved = await state(page);
+      const downloads = mkdtempSync(join(tmpdir(), "demo-download-"));
+      const cdp = await b.browser.target().createCDPSession();
+      await cdp.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: downloads });
+      await page.click("#btn-save");
+      const file = await waitForFile(downloads, ".safetensors", 30_000);
+      console.log(
+        `[demo] checkpoint downloaded: ${file} (${statSync(file).size} bytes) at iteration ${saved.iteration}`,
+      );
+      await page.click("#btn-play"); // resume; the resets below start over
 
       // Memory: every reset destroys the old trainer, so live buffers return to the same count each time.
       const live: number[] = [];
@@ -104,19 +143,28 @@ describe("demo page (production build, headless Chromium)", () => {
         await page.click("#btn-play"); // pause (reset keeps playing)
         // Quiet: the last train() call and the readback after the pause have landed, so no staging buffer
         // of a read in flight is counted.
-        await page.waitForFunction(
-          () =>
-            !window.__demo.playing &&
-            !window.__demo.busy &&
-            window.__demo.samples?.iteration === window.__demo.iteration,
-          { timeout: 30_000, polling: 50 },
-        );
+        await page.waitForFunction(quiet, { timeout: 30_000, polling: 50 });
         live.push((await state(page)).buffersLive);
         await page.click("#btn-play");
       }
       console.log(`[demo] live GPU buffers after each of 3 resets: ${live.join(", ")}`);
       expect(live[1]).toBe(live[0]);
       expect(live[2]).toBe(live[0]);
+
+      // Loading the checkpoint restores the iteration and G exactly: the same fixed noise gives the same samples.
+      await page.click("#btn-play"); // pause
+      await page.waitForFunction(quiet, { timeout: 30_000, polling: 50 });
+      const input = (await page.$("#in-load")) as ElementHandle<HTMLInputElement>;
+      await input.uploadFile(file);
+      await page.waitForFunction(
+        (it) =>
+          window.__demo.ready && window.__demo.iteration === it && window.__demo.samples?.iteration === it,
+        { timeout: 60_000, polling: 50 },
+        saved.iteration,
+      );
+      const loaded = await state(page);
+      expect(loaded.samples!.points).toEqual(saved.samples!.points);
+      rmSync(downloads, { recursive: true, force: true });
 
       mkdirSync(resolve("test/.artifacts"), { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });

@@ -48,12 +48,12 @@ export const PRESETS: readonly Preset[] = [
   { id: "points", name: "Draw your own points", settings: { dataset: "points" } },
   {
     id: "mnist",
-    name: "MNIST · MLP GAN",
+    name: "MNIST · MLP GAN (the CLI's MNIST setup)",
     settings: {
       dataset: "mnist",
       noiseDim: 64,
-      gHidden: [256, 512],
-      dHidden: [512, 256],
+      gHidden: [256, 256],
+      dHidden: [256],
       gAct: "leaky_relu",
       dAct: "leaky_relu",
       lrG: 2e-4,
@@ -62,3 +62,8 @@ export const PRESETS: readonly Preset[] = [
     },
   },
 ];
+
+/** The preset a dataset switch lands on when it crosses between 2-D data and images (their networks differ). */
+export function presetForKind(image: boolean): Preset {
+  return PRESETS.find((p) => p.id === (image ? "mnist" : "ring8"))!;
+}

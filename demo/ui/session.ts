@@ -135,6 +135,11 @@ export class Session {
     return this.trainer.config;
   }
 
+  /** The live learning rates (the config holds the initial ones). */
+  get learningRates(): { g: number; d: number } {
+    return this.trainer.learningRates;
+  }
+
   /** Starts the training loop. */
   play(): void {
     if (this.playing || this.fault || this.destroyed) return;
@@ -204,8 +209,8 @@ export class Session {
   /** After a divergence (the trainer restored the last finite weights): scale both learning rates and go on. */
   resumeAfterDivergence(scale: number): void {
     if (!this.fault?.divergence || this.destroyed) return;
-    const c = this.trainer.config;
-    this.trainer.setLearningRates({ g: c.optimizerG.lr * scale, d: c.optimizerD.lr * scale });
+    const lr = this.trainer.learningRates;
+    this.trainer.setLearningRates({ g: lr.g * scale, d: lr.d * scale });
     this.trainer.resume();
     this.fault = null;
   }
