@@ -11,6 +11,17 @@ export {
   type TrainerState,
 } from "./gan/checkpoint";
 export {
+  CLASSIFIER_KERNELS,
+  Classifier,
+  type ClassifierEvaluation,
+  type ClassifierOptions,
+  type ClassifierProgress,
+  type ClassifierTraining,
+  mnistSampleMetrics,
+  sampleLabelledRows,
+  trainClassifier,
+} from "./gan/classifier";
+export {
   cloneConfig,
   configBufferSizes,
   DEFAULT_CONFIG,

@@ -15,6 +15,11 @@ export {
 } from "./node/atomic";
 export { type LoadMnistOptions, loadMnist, mnistDataDir, mnistPaths, readIdxFile } from "./node/mnist";
 export {
+  MNIST_CLASSIFIER_DEFAULTS,
+  type MnistClassifierOptions,
+  mnistClassifier,
+} from "./node/mnist-classifier";
+export {
   autoRange,
   crc32,
   encodePng,
