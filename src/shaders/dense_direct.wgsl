@@ -10,6 +10,12 @@ override WY: u32 = 8u; // invocations along M; a workgroup covers 8·WY rows
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override ACCUMULATE: bool = false;
+// Rows (NI) and columns (NJ) of its 8 × 8 block an invocation actually loads: 8, except for an output narrower than 8
+// in one workgroup (a critic's (B, 1) logits, a (2, OUT) first-layer weight gradient), where the host sets the true
+// count so that clamped duplicate rows or columns are not loaded (the unloaded slots stay 0, their sums are never
+// stored). The branches fold away at pipeline creation.
+override NI: u32 = 8u;
+override NJ: u32 = 8u;
 
 // Shapes of every dense-family matrix product; `alpha` scales op(A)·op(B) (matmul), `slope` is LeakyReLU's.
 struct DenseParams {
@@ -81,6 +87,31 @@ fn acc_at(acc: ptr<function, array<vec4f, 16>>, i: u32, j: u32) -> f32 {
 @group(0) @binding(2) var<storage, read_write> dm_c: array<f32>;
 @group(0) @binding(3) var<uniform> dm_p: DenseParams;
 
+fn dm_a8(r: array<u32, 8>, o: u32) -> array<f32, 8> {
+  var v: array<f32, 8>;
+  v[0] = dm_a[r[0] + o];
+  if (NI > 1u) { v[1] = dm_a[r[1] + o]; }
+  if (NI > 2u) { v[2] = dm_a[r[2] + o]; }
+  if (NI > 3u) { v[3] = dm_a[r[3] + o]; }
+  if (NI > 4u) { v[4] = dm_a[r[4] + o]; }
+  if (NI > 5u) { v[5] = dm_a[r[5] + o]; }
+  if (NI > 6u) { v[6] = dm_a[r[6] + o]; }
+  if (NI > 7u) { v[7] = dm_a[r[7] + o]; }
+  return v;
+}
+fn dm_b8(r: array<u32, 8>, o: u32) -> array<f32, 8> {
+  var v: array<f32, 8>;
+  v[0] = dm_b[r[0] + o];
+  if (NJ > 1u) { v[1] = dm_b[r[1] + o]; }
+  if (NJ > 2u) { v[2] = dm_b[r[2] + o]; }
+  if (NJ > 3u) { v[3] = dm_b[r[3] + o]; }
+  if (NJ > 4u) { v[4] = dm_b[r[4] + o]; }
+  if (NJ > 5u) { v[5] = dm_b[r[5] + o]; }
+  if (NJ > 6u) { v[6] = dm_b[r[6] + o]; }
+  if (NJ > 7u) { v[7] = dm_b[r[7] + o]; }
+  return v;
+}
+
 @compute @workgroup_size(WX, WY)
 fn matmul_direct(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let M = dm_p.M;
@@ -94,11 +125,7 @@ fn matmul_direct(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id
   for (var k = 0u; k < K; k++) {
     let ka = k * sa;
     let kb = k * sb;
-    let a = array<f32, 8>(dm_a[ra[0] + ka], dm_a[ra[1] + ka], dm_a[ra[2] + ka], dm_a[ra[3] + ka],
-                          dm_a[ra[4] + ka], dm_a[ra[5] + ka], dm_a[ra[6] + ka], dm_a[ra[7] + ka]);
-    let b = array<f32, 8>(dm_b[cb[0] + kb], dm_b[cb[1] + kb], dm_b[cb[2] + kb], dm_b[cb[3] + kb],
-                          dm_b[cb[4] + kb], dm_b[cb[5] + kb], dm_b[cb[6] + kb], dm_b[cb[7] + kb]);
-    outer8(&acc, a, b);
+    outer8(&acc, dm_a8(ra, ka), dm_b8(cb, kb));
   }
   for (var i = 0u; i < 8u; i++) {
     let row = row_of(wid, lid, i);
@@ -124,6 +151,31 @@ fn matmul_direct(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id
 @group(0) @binding(2) var<storage, read_write> dfn_y: array<f32>;
 @group(0) @binding(3) var<uniform> dfn_p: DenseParams;
 
+fn df_x8(r: array<u32, 8>, o: u32) -> array<f32, 8> {
+  var v: array<f32, 8>;
+  v[0] = df_x[r[0] + o];
+  if (NI > 1u) { v[1] = df_x[r[1] + o]; }
+  if (NI > 2u) { v[2] = df_x[r[2] + o]; }
+  if (NI > 3u) { v[3] = df_x[r[3] + o]; }
+  if (NI > 4u) { v[4] = df_x[r[4] + o]; }
+  if (NI > 5u) { v[5] = df_x[r[5] + o]; }
+  if (NI > 6u) { v[6] = df_x[r[6] + o]; }
+  if (NI > 7u) { v[7] = df_x[r[7] + o]; }
+  return v;
+}
+fn df_w8(r: array<u32, 8>, o: u32) -> array<f32, 8> {
+  var v: array<f32, 8>;
+  v[0] = df_w[r[0] + o];
+  if (NJ > 1u) { v[1] = df_w[r[1] + o]; }
+  if (NJ > 2u) { v[2] = df_w[r[2] + o]; }
+  if (NJ > 3u) { v[3] = df_w[r[3] + o]; }
+  if (NJ > 4u) { v[4] = df_w[r[4] + o]; }
+  if (NJ > 5u) { v[5] = df_w[r[5] + o]; }
+  if (NJ > 6u) { v[6] = df_w[r[6] + o]; }
+  if (NJ > 7u) { v[7] = df_w[r[7] + o]; }
+  return v;
+}
+
 // x·w for this invocation's 8 × 8 block: M = B, N = OUT, K = IN; x rows contiguous in k, w columns strided by N.
 fn df_product(wid: vec3u, lid: vec3u, M: u32, N: u32, K: u32) -> array<vec4f, 16> {
   let ra = a_rows(wid, lid, M, K, false);
@@ -131,11 +183,7 @@ fn df_product(wid: vec3u, lid: vec3u, M: u32, N: u32, K: u32) -> array<vec4f, 16
   var acc: array<vec4f, 16>;
   for (var k = 0u; k < K; k++) {
     let kb = k * N;
-    let a = array<f32, 8>(df_x[ra[0] + k], df_x[ra[1] + k], df_x[ra[2] + k], df_x[ra[3] + k],
-                          df_x[ra[4] + k], df_x[ra[5] + k], df_x[ra[6] + k], df_x[ra[7] + k]);
-    let b = array<f32, 8>(df_w[cb[0] + kb], df_w[cb[1] + kb], df_w[cb[2] + kb], df_w[cb[3] + kb],
-                          df_w[cb[4] + kb], df_w[cb[5] + kb], df_w[cb[6] + kb], df_w[cb[7] + kb]);
-    outer8(&acc, a, b);
+    outer8(&acc, df_x8(ra, k), df_w8(cb, kb));
   }
   return acc;
 }
@@ -186,6 +234,31 @@ fn dbi_g(i: u32) -> f32 {
   return dbi_dy[i] * act_grad(dbi_y[i], dbi_p.slope);
 }
 
+fn dbi_g8(r: array<u32, 8>, o: u32) -> array<f32, 8> {
+  var v: array<f32, 8>;
+  v[0] = dbi_g(r[0] + o);
+  if (NI > 1u) { v[1] = dbi_g(r[1] + o); }
+  if (NI > 2u) { v[2] = dbi_g(r[2] + o); }
+  if (NI > 3u) { v[3] = dbi_g(r[3] + o); }
+  if (NI > 4u) { v[4] = dbi_g(r[4] + o); }
+  if (NI > 5u) { v[5] = dbi_g(r[5] + o); }
+  if (NI > 6u) { v[6] = dbi_g(r[6] + o); }
+  if (NI > 7u) { v[7] = dbi_g(r[7] + o); }
+  return v;
+}
+fn dbi_w8(r: array<u32, 8>, o: u32) -> array<f32, 8> {
+  var v: array<f32, 8>;
+  v[0] = dbi_w[r[0] + o];
+  if (NJ > 1u) { v[1] = dbi_w[r[1] + o]; }
+  if (NJ > 2u) { v[2] = dbi_w[r[2] + o]; }
+  if (NJ > 3u) { v[3] = dbi_w[r[3] + o]; }
+  if (NJ > 4u) { v[4] = dbi_w[r[4] + o]; }
+  if (NJ > 5u) { v[5] = dbi_w[r[5] + o]; }
+  if (NJ > 6u) { v[6] = dbi_w[r[6] + o]; }
+  if (NJ > 7u) { v[7] = dbi_w[r[7] + o]; }
+  return v;
+}
+
 @compute @workgroup_size(WX, WY)
 fn dense_backward_input_direct(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let M = dbi_p.M;
@@ -195,11 +268,7 @@ fn dense_backward_input_direct(@builtin(local_invocation_id) lid: vec3u, @builti
   let cb = b_cols(wid, lid, N, K, true);
   var acc: array<vec4f, 16>;
   for (var k = 0u; k < K; k++) {
-    let a = array<f32, 8>(dbi_g(ra[0] + k), dbi_g(ra[1] + k), dbi_g(ra[2] + k), dbi_g(ra[3] + k),
-                          dbi_g(ra[4] + k), dbi_g(ra[5] + k), dbi_g(ra[6] + k), dbi_g(ra[7] + k));
-    let b = array<f32, 8>(dbi_w[cb[0] + k], dbi_w[cb[1] + k], dbi_w[cb[2] + k], dbi_w[cb[3] + k],
-                          dbi_w[cb[4] + k], dbi_w[cb[5] + k], dbi_w[cb[6] + k], dbi_w[cb[7] + k]);
-    outer8(&acc, a, b);
+    outer8(&acc, dbi_g8(ra, k), dbi_w8(cb, k));
   }
   for (var i = 0u; i < 8u; i++) {
     let row = row_of(wid, lid, i);
@@ -233,6 +302,31 @@ fn dbw_g(i: u32, slope: f32) -> f32 {
   return dbw_dy[i] * act_grad(dbw_y[i], slope);
 }
 
+fn dbw_x8(r: array<u32, 8>, o: u32) -> array<f32, 8> {
+  var v: array<f32, 8>;
+  v[0] = dbw_x[r[0] + o];
+  if (NI > 1u) { v[1] = dbw_x[r[1] + o]; }
+  if (NI > 2u) { v[2] = dbw_x[r[2] + o]; }
+  if (NI > 3u) { v[3] = dbw_x[r[3] + o]; }
+  if (NI > 4u) { v[4] = dbw_x[r[4] + o]; }
+  if (NI > 5u) { v[5] = dbw_x[r[5] + o]; }
+  if (NI > 6u) { v[6] = dbw_x[r[6] + o]; }
+  if (NI > 7u) { v[7] = dbw_x[r[7] + o]; }
+  return v;
+}
+fn dbw_g8(r: array<u32, 8>, o: u32, slope: f32) -> array<f32, 8> {
+  var v: array<f32, 8>;
+  v[0] = dbw_g(r[0] + o, slope);
+  if (NJ > 1u) { v[1] = dbw_g(r[1] + o, slope); }
+  if (NJ > 2u) { v[2] = dbw_g(r[2] + o, slope); }
+  if (NJ > 3u) { v[3] = dbw_g(r[3] + o, slope); }
+  if (NJ > 4u) { v[4] = dbw_g(r[4] + o, slope); }
+  if (NJ > 5u) { v[5] = dbw_g(r[5] + o, slope); }
+  if (NJ > 6u) { v[6] = dbw_g(r[6] + o, slope); }
+  if (NJ > 7u) { v[7] = dbw_g(r[7] + o, slope); }
+  return v;
+}
+
 // Returns the 16 accumulators and, as elements 16 and 17, the column sums of g (when `sums`).
 fn dbw_product(wid: vec3u, lid: vec3u, M: u32, N: u32, K: u32, slope: f32, sums: bool) -> array<vec4f, 18> {
   let ra = a_rows(wid, lid, M, K, true);
@@ -243,12 +337,8 @@ fn dbw_product(wid: vec3u, lid: vec3u, M: u32, N: u32, K: u32, slope: f32, sums:
   for (var k = 0u; k < K; k++) {
     let ka = k * M;
     let kb = k * N;
-    let a = array<f32, 8>(dbw_x[ra[0] + ka], dbw_x[ra[1] + ka], dbw_x[ra[2] + ka], dbw_x[ra[3] + ka],
-                          dbw_x[ra[4] + ka], dbw_x[ra[5] + ka], dbw_x[ra[6] + ka], dbw_x[ra[7] + ka]);
-    let b = array<f32, 8>(dbw_g(cb[0] + kb, slope), dbw_g(cb[1] + kb, slope), dbw_g(cb[2] + kb, slope),
-                          dbw_g(cb[3] + kb, slope), dbw_g(cb[4] + kb, slope), dbw_g(cb[5] + kb, slope),
-                          dbw_g(cb[6] + kb, slope), dbw_g(cb[7] + kb, slope));
-    outer8(&acc, a, b);
+    let b = dbw_g8(cb, kb, slope);
+    outer8(&acc, dbw_x8(ra, ka), b);
     if (sums) {
       s0 += vec4f(b[0], b[1], b[2], b[3]);
       s1 += vec4f(b[4], b[5], b[6], b[7]);

@@ -269,10 +269,14 @@ export function directShape(M: number, N: number): [number, number] {
   return [Math.min(8, pow2AtLeast(ceilDiv(N, 8))), Math.min(8, pow2AtLeast(ceilDiv(M, 8)))];
 }
 
-/** True for a CPU implementation of WebGPU (SwiftShader, llvmpipe-like adapters), where "direct" wins. */
+/**
+ * True for a software (CPU) implementation of WebGPU: SwiftShader, Mesa's llvmpipe/lavapipe, Windows' WARP
+ * ("Microsoft Basic Render Driver"), where "direct" wins. Judged from the adapter's self-description.
+ */
 export function isCpuAdapter(gpu: Gpu): boolean {
   const a = gpu.adapter;
-  return /swiftshader|llvmpipe|lavapipe|cpu/i.test(`${a.architecture} ${a.device} ${a.description}`);
+  const text = `${a.vendor} ${a.architecture} ${a.device} ${a.description}`;
+  return /swiftshader|llvmpipe|lavapipe|basic render driver/i.test(text);
 }
 
 /** The tile an op uses when none is given: "direct" on CPU adapters (measured faster there), else "tiled". */
@@ -310,7 +314,14 @@ function plan(gpu: Gpu, what: string, tile: TileConfig | undefined, M: number, N
     );
   }
   if (direct) {
-    return { variant, constants: { WX: wx, WY: wy }, grid: [ceilDiv(N, 8 * wx), ceilDiv(M, 8 * wy)] };
+    // One workgroup column (row) narrower than 8: load only the true columns (rows), see NI/NJ in the WGSL.
+    const NJ = wx === 1 && N < 8 ? N : 8;
+    const NI = wy === 1 && M < 8 ? M : 8;
+    return {
+      variant,
+      constants: { WX: wx, WY: wy, NI, NJ },
+      grid: [ceilDiv(N, 8 * wx), ceilDiv(M, 8 * wy)],
+    };
   }
   const tk = checkInt(`${what}.tile.tk`, t.tk ?? 16, 1, 1024);
   const bytes = tileWorkgroupBytes({ variant, wx, wy, tk });
