@@ -7,6 +7,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { decodeCheckpoint } from "../gan/checkpoint";
+import { mnistSampleMetrics } from "../gan/classifier"; // MNIST class metrics (engineer M)
 import {
   GAN_ACTIVATIONS,
   GAN_CONSTRAINTS,
@@ -17,11 +18,17 @@ import {
   resolveConfig,
 } from "../gan/config";
 import { type Dataset, TOY_NAMES, type ToyName, toyDataset } from "../gan/datasets";
-import { DEFAULT_METRIC_SAMPLES, type MixtureMetrics, mixtureMetrics } from "../gan/metrics";
+import {
+  type ClassHistogramMetrics,
+  DEFAULT_METRIC_SAMPLES,
+  type MixtureMetrics,
+  mixtureMetrics,
+} from "../gan/metrics";
 import { type GanMetrics, GanTrainer } from "../gan/trainer";
 import { requestNodeGpu } from "../node";
 import { writeFileAtomic } from "../node/atomic";
 import { loadMnist } from "../node/mnist";
+import { mnistClassifier } from "../node/mnist-classifier"; // MNIST class metrics (engineer M)
 import { imageGridPng, scatterPng } from "../node/png";
 import { ArgumentError, checkChoice, checkInt, checkNumber, GanError } from "../runtime/errors";
 import { decodeSafetensors } from "../runtime/safetensors";
@@ -41,6 +48,11 @@ export const DEFAULT_ITERATIONS: Record<string, number> = {
 
 /** The default final learning-rate factor of the linear decay (annealing sharpens the modes of the toys). */
 export const DEFAULT_LR_DECAY = 0.02;
+
+/** The learning-rate factor at `iteration` of a run to `target` decaying linearly from 1 to `final`. */
+export function decayFactor(iteration: number, target: number, final: number): number {
+  return target > 0 ? 1 - (1 - final) * Math.min(1, iteration / target) : 1;
+}
 
 /** Configuration defaults per dataset on top of resolveConfig's (MNIST: tanh output, wider nets, 64 noise). */
 function datasetDefaults(name: string): GanConfigInput {
@@ -275,6 +287,8 @@ export interface RunSummary {
   wallSeconds: number;
   iterationsPerSecond: number;
   mixture: MixtureMetrics | null;
+  /** MNIST: the samples' class histogram under the cached classifier, with its test accuracy; null otherwise. */
+  classes: (ClassHistogramMetrics & { classifierTestAccuracy: number }) | null;
   files: string[];
 }
 
@@ -391,7 +405,7 @@ export async function main(argv: string[], log: (s: string) => void = console.lo
     let savedAt = -1;
     const every = t.config.metricsEvery;
     while (t.iteration < target) {
-      const f = 1 - (1 - opts.lrDecay) * (t.iteration / target);
+      const f = decayFactor(t.iteration, target, opts.lrDecay);
       t.setLearningRates({ g: base.g * f, d: base.d * f });
       const stop = Math.min(target, nextCheckpoint, (Math.floor(t.iteration / every) + 1) * every);
       await t.train(stop - t.iteration);
@@ -408,6 +422,19 @@ export async function main(argv: string[], log: (s: string) => void = console.lo
     let mixture: MixtureMetrics | null = null;
     if (dataset.modes && dataset.sigma)
       mixture = mixtureMetrics(samples, dataset.dim, dataset.modes, dataset.sigma);
+    // --- MNIST class metrics (issue 3; engineer M, src/gan/classifier.ts): the cached classifier (trained on the
+    // first run, see src/node/mnist-classifier.ts) labels the samples: classes covered and KL to uniform.
+    let classes: RunSummary["classes"] = null;
+    if (datasetName === "mnist") {
+      const clf = await mnistClassifier(gpu, { log: opts.quiet ? () => {} : log });
+      try {
+        const m = await mnistSampleMetrics(clf, samples);
+        classes = { ...m, classifierTestAccuracy: Number(clf.metadata.testAccuracy) };
+      } finally {
+        clf.destroy();
+      }
+    }
+    // --- end MNIST class metrics
     const pngPath = join(out, "samples.png");
     if (dataset.image) {
       const n = Math.min(64, opts.samples);
@@ -436,6 +463,7 @@ export async function main(argv: string[], log: (s: string) => void = console.lo
       wallSeconds: wall,
       iterationsPerSecond: trained / Math.max(wall, 1e-9),
       mixture,
+      classes,
       files,
     };
     const metricsPath = join(out, "metrics.json");
@@ -448,6 +476,9 @@ export async function main(argv: string[], log: (s: string) => void = console.lo
       `done: ${trained} iterations in ${wall.toFixed(1)} s (${summary.iterationsPerSecond.toFixed(1)} it/s)` +
         (mixture
           ? `; modes ${mixture.modesCaptured}/${mixture.modeCount}, high quality ${(100 * mixture.highQualityFraction).toFixed(1)} %, reverse KL ${mixture.reverseKL === null ? "-" : mixture.reverseKL.toFixed(3)}`
+          : "") +
+        (classes
+          ? `; classes ${classes.classesCovered}/${classes.numClasses}, KL to uniform ${classes.klToUniform.toFixed(3)} (classifier test accuracy ${classes.classifierTestAccuracy})`
           : "") +
         `\n  wrote ${files.join(", ")}`,
     );
