@@ -91,6 +91,8 @@ const ui = {
   dact: $<HTMLSelectElement>("in-dact"),
   lrg: $<HTMLInputElement>("in-lrg"),
   lrd: $<HTMLInputElement>("in-lrd"),
+  anneal: $<HTMLInputElement>("in-anneal"),
+  lrNow: $<HTMLElement>("lr-now"),
   save: $<HTMLButtonElement>("btn-save"),
   load: $<HTMLInputElement>("in-load"),
   link: $<HTMLButtonElement>("btn-link"),
@@ -123,6 +125,9 @@ const DEFAULTS: Settings = {
   dAct: DEFAULT_CONFIG.discriminator.act,
   lrG: DEFAULT_CONFIG.optimizerG.lr,
   lrD: DEFAULT_CONFIG.optimizerD.lr,
+  // The CLI's default run: rates fall linearly to 5 % by ring8's default 3000 iterations (annealing sharpens the
+  // modes); after that training goes on at the floor.
+  anneal: 3000,
   dSteps: DEFAULT_CONFIG.dSteps,
   batchSize: DEFAULT_CONFIG.batchSize,
   seed: DEFAULT_CONFIG.seed,
@@ -209,6 +214,7 @@ function settingsToControls(s: Settings): void {
   ui.dact.value = s.dAct;
   ui.lrg.value = String(s.lrG);
   ui.lrd.value = String(s.lrD);
+  ui.anneal.value = String(s.anneal);
   ui.drawTools.hidden = s.dataset !== "points";
   planeView.drawing = s.dataset === "points";
   ui.plane.style.cursor = planeView.drawing ? "crosshair" : "default";
@@ -267,6 +273,11 @@ function controlsToSettings(): Settings {
   s.dHidden = list(ui.d, "D hidden widths", s.dHidden);
   s.lrG = real(ui.lrg, "G learning rate", s.lrG);
   s.lrD = real(ui.lrd, "D learning rate", s.lrD);
+  s.anneal = int(ui.anneal, "anneal", s.anneal);
+  if (s.anneal < 0) {
+    notice(`anneal = ${s.anneal} is negative; kept ${settings.anneal} (0 keeps the rates constant).`);
+    s.anneal = settings.anneal;
+  }
   return s;
 }
 
@@ -508,7 +519,9 @@ async function rebuild(opts: { play?: boolean; checkpoint?: Uint8Array } = {}): 
     if (opts.checkpoint) {
       s = await Session.load(gpu, opts.checkpoint, ds, viewInputs(DEFAULT_CONFIG, ds));
       // The checkpoint's own configuration decides the networks: show it in the controls and the URL.
-      settings = settingsFromConfig(s.config, s.learningRates, settings);
+      // The file holds the rates it was saved with; they become the base and annealing is off (its horizon is a
+      // page setting, not part of the checkpoint).
+      settings = { ...settingsFromConfig(s.config, s.learningRates, settings), anneal: 0 };
       const inputs = viewInputs(s.config, ds);
       Object.assign(s.inputs, inputs);
     } else {
@@ -544,6 +557,7 @@ async function rebuild(opts: { play?: boolean; checkpoint?: Uint8Array } = {}): 
       chartsDirty = true;
     };
     s.onFault = (f) => showFault(f);
+    s.setAnneal(settings.anneal);
     s.onDisplay = () => {
       planeDirty = true;
     };
@@ -674,7 +688,8 @@ for (const el of rebuildOnChange) {
   });
 }
 
-for (const el of [ui.lrg, ui.lrd]) {
+// Learning rates and their annealing change live, without a restart: steering the game while it runs.
+for (const el of [ui.lrg, ui.lrd, ui.anneal]) {
   el.addEventListener("change", () => {
     settings = controlsToSettings();
     settingsToControls(settings);
@@ -682,6 +697,7 @@ for (const el of [ui.lrg, ui.lrd]) {
     if (!session) return;
     try {
       session.setLearningRates({ g: settings.lrG, d: settings.lrD });
+      session.setAnneal(settings.anneal);
     } catch (e) {
       if (e instanceof GanError) notice(e.message);
       else throw e;
@@ -778,7 +794,7 @@ ui.faultRestart.addEventListener("click", async () => {
 ui.faultResume.addEventListener("click", () => {
   if (!session || !fault?.divergence) return;
   session.resumeAfterDivergence(0.5);
-  settings = { ...settings, lrG: session.learningRates.g, lrD: session.learningRates.d };
+  settings = { ...settings, lrG: session.baseLearningRates.g, lrD: session.baseLearningRates.d };
   settingsToControls(settings);
   writeUrl();
   showFault(null);
@@ -804,6 +820,10 @@ function frame(): void {
     for (const c of charts) c.render();
   }
   ui.iter.textContent = String(s?.iteration ?? 0);
+  if (s) {
+    const lr = s.learningRates;
+    ui.lrNow.textContent = `now: G ${fmt(lr.g)}, D ${fmt(lr.d)}`;
+  }
   ui.ips.textContent = s?.playing ? fmt(s.rate.perSecond) : "0";
   ui.state.textContent = fault
     ? "stopped"

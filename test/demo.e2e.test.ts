@@ -111,6 +111,10 @@ describe("demo page (production build, headless Chromium)", () => {
       expect(await canvasHash(page, "ch-modes")).not.toBe(modes0);
       const shown = await page.$eval("#st-iter", (el) => Number(el.textContent));
       expect(shown).toBeGreaterThan(0);
+      // The screenshot shows training in progress: curves, heat map, manifold and samples.
+      mkdirSync(resolve("test/.artifacts"), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      console.log(`[demo] screenshot: ${SCREENSHOT}`);
       // The URL's configuration reached the controls.
       expect(await page.$eval("#in-g", (el) => (el as HTMLInputElement).value)).toBe("32,32");
       expect(await page.$eval("#in-batch", (el) => (el as HTMLInputElement).value)).toBe("64");
@@ -166,9 +170,6 @@ describe("demo page (production build, headless Chromium)", () => {
       expect(loaded.samples!.points).toEqual(saved.samples!.points);
       rmSync(downloads, { recursive: true, force: true });
 
-      mkdirSync(resolve("test/.artifacts"), { recursive: true });
-      await page.screenshot({ path: SCREENSHOT, fullPage: true });
-      console.log(`[demo] screenshot: ${SCREENSHOT}`);
       expect((await state(page)).fault).toBeNull();
       expect(problems).toEqual([]);
     } finally {

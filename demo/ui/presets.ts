@@ -1,5 +1,7 @@
-// Presets of the page: setups that train well on the library's trainer, applied over the defaults. Each names
-// only what differs from DEFAULT_CONFIG (resolveConfig fills in the rest, e.g. Adam β2 = 0.9 for WGAN-GP).
+// Presets of the page: the CLI's default runs (the library's DEFAULT_CONFIG per loss, learning rates annealed to
+// 5 % by the CLI's default iterations of each dataset: ring8 3000, grid25 6000, spiral and circles 4000, moons
+// 3000) and its MNIST setup, applied over the page's defaults. Each names only what differs; resolveConfig fills
+// in the rest (e.g. Adam β2 = 0.9 for WGAN-GP).
 
 import type { Settings } from "./state";
 
@@ -18,33 +20,20 @@ export const PRESETS: readonly Preset[] = [
     name: "8-ring · WGAN-GP",
     settings: { loss: "wasserstein", constraint: "gp", dSteps: 5 },
   },
+  { id: "ring8-hinge", name: "8-ring · hinge", settings: { loss: "hinge" } },
+  { id: "grid25", name: "25-grid · non-saturating", settings: { dataset: "grid25", anneal: 6000 } },
   {
     id: "grid25-wgan-gp",
     name: "25-grid · WGAN-GP",
-    settings: {
-      dataset: "grid25",
-      loss: "wasserstein",
-      constraint: "gp",
-      dSteps: 5,
-      gHidden: [128, 128],
-      dHidden: [128, 128],
-    },
+    settings: { dataset: "grid25", loss: "wasserstein", constraint: "gp", dSteps: 5, anneal: 6000 },
   },
-  {
-    id: "spiral-hinge",
-    name: "Spiral · hinge",
-    settings: { dataset: "spiral", loss: "hinge", gHidden: [128, 128] },
-  },
+  { id: "spiral", name: "Spiral · non-saturating", settings: { dataset: "spiral", anneal: 4000 } },
   {
     id: "moons-lsgan",
     name: "Two moons · least-squares",
     settings: { dataset: "moons", loss: "least-squares" },
   },
-  {
-    id: "circles-ns",
-    name: "Circles · non-saturating",
-    settings: { dataset: "circles", gHidden: [128, 128] },
-  },
+  { id: "circles", name: "Circles · non-saturating", settings: { dataset: "circles", anneal: 4000 } },
   { id: "points", name: "Draw your own points", settings: { dataset: "points" } },
   {
     id: "mnist",
@@ -59,6 +48,7 @@ export const PRESETS: readonly Preset[] = [
       lrG: 2e-4,
       lrD: 2e-4,
       batchSize: 64,
+      anneal: 0,
     },
   },
 ];

@@ -69,6 +69,8 @@ export interface Fault {
 const TARGET_CALL_MS = 200;
 /** Generated points that get gradient arrows. */
 const ARROWS = 300;
+/** Final factor of the linear learning-rate annealing (the CLI's DEFAULT_LR_DECAY). */
+export const ANNEAL_FINAL = 0.05;
 
 /** The page's training session over one trainer. */
 export class Session {
@@ -90,6 +92,10 @@ export class Session {
   /** Called whenever `plane` or `images` got new data. */
   onDisplay: (() => void) | null = null;
 
+  /** Base learning rates; the live ones are these times the annealing factor. */
+  private base: { g: number; d: number };
+  /** Iteration by which the rates reach ANNEAL_FINAL × base; 0: constant. */
+  private annealUntil = 0;
   private loopGen = 0;
   private loopActive = false;
   private running: Promise<void> | null = null;
@@ -106,6 +112,7 @@ export class Session {
     readonly inputs: ViewInputs,
   ) {
     this.chunk = trainer.config.metricsEvery;
+    this.base = { ...trainer.learningRates };
     this.unsubscribe.push(
       trainer.onMetrics((m) => {
         this.rate.mark(performance.now(), m.iteration);
@@ -175,7 +182,18 @@ export class Session {
   private async loopBody(gen: number): Promise<void> {
     const every = this.trainer.config.metricsEvery;
     while (this.playing && gen === this.loopGen && !this.fault && !this.destroyed) {
-      const n = this.chunk;
+      let n = this.chunk;
+      // Annealing as the CLI does it: the factor is set between calls; calls stop at the horizon so the rates
+      // reach their floor on time.
+      const it = this.trainer.iteration;
+      if (this.annealUntil > it)
+        n = Math.min(n, Math.max(every, Math.ceil((this.annealUntil - it) / every) * every));
+      try {
+        this.applyRates();
+      } catch (e) {
+        this.fail(e);
+        return;
+      }
       const t0 = performance.now();
       try {
         await this.trainer.train(n);
@@ -201,16 +219,40 @@ export class Session {
     }
   }
 
-  /** Changes the learning rates live (from the next submit); throws ArgumentError for a bad rate. */
+  /** Annealing factor at an iteration: 1 → ANNEAL_FINAL linearly over [0, annealUntil], then ANNEAL_FINAL. */
+  annealFactor(iteration = this.trainer.iteration): number {
+    if (this.annealUntil <= 0) return 1;
+    return 1 - (1 - ANNEAL_FINAL) * Math.min(1, iteration / this.annealUntil);
+  }
+
+  private applyRates(): void {
+    const f = this.annealFactor();
+    this.trainer.setLearningRates({ g: this.base.g * f, d: this.base.d * f });
+  }
+
+  /** Changes the base learning rates live (from the next submit); throws ArgumentError for a bad rate. */
   setLearningRates(lr: { g?: number; d?: number }): void {
-    this.trainer.setLearningRates(lr);
+    const next = { g: lr.g ?? this.base.g, d: lr.d ?? this.base.d };
+    const f = this.annealFactor();
+    this.trainer.setLearningRates({ g: next.g * f, d: next.d * f });
+    this.base = next;
+  }
+
+  /** Sets the annealing horizon (0: constant rates) and applies the factor of the current iteration. */
+  setAnneal(until: number): void {
+    this.annealUntil = until;
+    this.applyRates();
+  }
+
+  /** Base learning rates (what the inputs show). */
+  get baseLearningRates(): { g: number; d: number } {
+    return { ...this.base };
   }
 
   /** After a divergence (the trainer restored the last finite weights): scale both learning rates and go on. */
   resumeAfterDivergence(scale: number): void {
     if (!this.fault?.divergence || this.destroyed) return;
-    const lr = this.trainer.learningRates;
-    this.trainer.setLearningRates({ g: lr.g * scale, d: lr.d * scale });
+    this.setLearningRates({ g: this.base.g * scale, d: this.base.d * scale });
     this.trainer.resume();
     this.fault = null;
   }

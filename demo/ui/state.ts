@@ -34,6 +34,8 @@ export interface Settings {
   dAct: string;
   lrG: number;
   lrD: number;
+  /** Iteration by which the learning rates have fallen linearly to ANNEAL_FINAL of their base; 0: constant. */
+  anneal: number;
   dSteps: number;
   batchSize: number;
   seed: number;
@@ -53,6 +55,7 @@ const KEYS: Record<Exclude<keyof Settings, "points">, string> = {
   dAct: "dact",
   lrG: "lrg",
   lrD: "lrd",
+  anneal: "anneal",
   dSteps: "k",
   batchSize: "batch",
   seed: "seed",
@@ -109,7 +112,7 @@ export function settingsFromQuery(
   for (const [key, value] of params) {
     if (!known.has(key)) problems.push({ key, value, expected: `one of ${[...known].join(", ")}` });
   }
-  const num = (field: "noiseDim" | "dSteps" | "batchSize" | "seed", int: true) => {
+  const num = (field: "noiseDim" | "dSteps" | "batchSize" | "seed" | "anneal", int: true) => {
     const v = params.get(KEYS[field]);
     if (v === null) return;
     const n = Number(v);
@@ -154,6 +157,7 @@ export function settingsFromQuery(
   num("dSteps", true);
   num("batchSize", true);
   num("seed", true);
+  num("anneal", true);
   real("lrG");
   real("lrD");
   text("gAct");
