@@ -1,9 +1,10 @@
-// Issue 7's guarantees about a running GanTrainer, on real Dawn devices (SwiftShader here): device loss mid-training
-// (device.destroy() and a lost promise we resolve ourselves) stops cleanly and resumes bit-identically on a new
-// device; divergence pauses at the next readback with the last finite state kept; no leaks over 100 build/destroy
-// cycles or 10 000 iterations; interrupted checkpoint writes never replace a good file; two trainers on one device
-// match each alone; failed loads leave a running trainer exactly as it was. Not here: config validation
-// (gan-config.test.ts), parser fuzzing (fuzz.test.ts), writeFileAtomic itself (atomic.test.ts).
+// Issue 7's guarantees about a running GanTrainer that need Node (own Dawn devices, the CLI, child processes), on
+// SwiftShader here: device loss mid-training (device.destroy() and a lost promise we resolve ourselves) stops cleanly
+// and resumes bit-identically on a new device; G divergence and out-of-range learning rates; no leaks over 100
+// build/destroy cycles or 10 000 iterations; interrupted checkpoint writes never replace a good file; failed loads
+// leave a running trainer exactly as it was. Divergence from data and two trainers on one device are GPU cases
+// (gpu/robustness.cases.ts, Node and Chromium).
+// Not here: config validation (gan-config.test.ts), parser fuzzing (fuzz.test.ts), writeFileAtomic (atomic.test.ts).
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -30,7 +31,24 @@ import { nodeGpu } from "./harness/node-gpu";
 
 // The CLI writes through writeFileAtomic; a test switches on a writer that fails after a partial write, the way a
 // full disk or a crash would (the real function runs underneath, with its temp-then-rename).
-const inject = vi.hoisted(() => ({ failCheckpointWrites: false, failures: 0 }));
+const inject = vi.hoisted(() => ({
+  failCheckpointWrites: false,
+  failures: 0,
+  /** When set, the CLI's requestNodeGpu() wraps this (already warm) device instead of making one. */
+  cliDevice: null as { device: GPUDevice } | null,
+}));
+// Each new Dawn device compiles every pipeline again (seconds on SwiftShader); the CLI runs that only need "a device
+// other than the lost one" borrow this file's second device through this seam; the CLI code runs unchanged.
+vi.mock("../src/node", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../src/node")>();
+  return {
+    ...real,
+    requestNodeGpu: (opts?: Parameters<typeof real.requestNodeGpu>[0]) =>
+      inject.cliDevice
+        ? Promise.resolve(real.Gpu.fromDevice(inject.cliDevice.device))
+        : real.requestNodeGpu(opts),
+  };
+});
 vi.mock("../src/node/atomic", async (importOriginal) => {
   const real = await importOriginal<typeof import("../src/node/atomic")>();
   return {
@@ -69,11 +87,18 @@ function tiny(extra: GanConfigInput = {}): GanConfigInput {
 
 let gpu: Gpu;
 let tmp: string;
+let spareDevice: Promise<Gpu> | null = null;
+/** A second device of this file ("a new device" to resume on), made once: each device compiles every pipeline. */
+const spare = (): Promise<Gpu> => {
+  spareDevice ??= requestNodeGpu();
+  return spareDevice;
+};
 beforeAll(async () => {
   gpu = await nodeGpu();
   tmp = mkdtempSync(join(tmpdir(), "robustness-"));
 });
-afterAll(() => {
+afterAll(async () => {
+  if (spareDevice) (await spareDevice).destroy();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -183,7 +208,10 @@ function keepCheckpoints(t: GanTrainer): { last: () => { bytes: Uint8Array; iter
 }
 
 describe("device loss mid-training", () => {
-  const T = 24;
+  // The loss comes at window 16, late enough that the keeper's early saves (queued at most a few submits behind
+  // the window that triggered them) have completed; training would continue to 200.
+  const LOSS_AT = 16;
+  const T = 30;
 
   /** What every pending call must do once the device is gone, and what the trainer reports after. */
   async function expectStopped(
@@ -220,7 +248,7 @@ describe("device loss mid-training", () => {
     const pending: Promise<unknown>[] = [];
     let lostAt = -1;
     t.onMetrics((m) => {
-      if (m.iteration !== 8) return;
+      if (m.iteration !== LOSS_AT) return;
       pending.push(t.sample(16), t.discriminate(new Float32Array(8)), t.save());
       lostAt = t.iteration;
       own.device.destroy();
@@ -234,23 +262,18 @@ describe("device loss mid-training", () => {
 
     const last = keeper.last();
     expect(last, "a checkpoint was kept").not.toBeNull();
-    expect(last!.iteration).toBeGreaterThanOrEqual(6);
+    // Saves still being read back when the device went are lost with it; earlier ones completed (train() runs at
+    // most a few submits ahead of the readbacks).
+    expect(last!.iteration).toBeGreaterThanOrEqual(2);
     expect(last!.iteration).toBeLessThanOrEqual(lostAt);
     // Resume on a new device; compare with the same checkpoint resumed on the test device and with a run that was
     // never interrupted.
-    const fresh = await requestNodeGpu();
-    try {
-      const resumed = await resumeTo(fresh, last!.bytes, ring(), T);
-      const again = await resumeTo(gpu, last!.bytes, ring(), T);
-      const whole = await reference(gpu, cfg, ring(), T);
-      sameCheckpoint("resumed on a new device vs resumed on another", resumed.bytes, again.bytes);
-      sameCheckpoint("resumed vs never interrupted", resumed.bytes, whole.bytes);
-      expect(losses(resumed.metrics)).toEqual(
-        losses(whole.metrics.filter((m) => m.iteration > resumed.from)),
-      );
-    } finally {
-      fresh.destroy();
-    }
+    const resumed = await resumeTo(await spare(), last!.bytes, ring(), T);
+    const again = await resumeTo(gpu, last!.bytes, ring(), T);
+    const whole = await reference(gpu, cfg, ring(), T);
+    sameCheckpoint("resumed on a new device vs resumed on another", resumed.bytes, again.bytes);
+    sameCheckpoint("resumed vs never interrupted", resumed.bytes, whole.bytes);
+    expect(losses(resumed.metrics)).toEqual(losses(whole.metrics.filter((m) => m.iteration > resumed.from)));
   });
 
   it("a lost promise resolved by hand (Gpu.fromDevice over a proxy): same clean stop, resume on a new device", async () => {
@@ -274,7 +297,7 @@ describe("device loss mid-training", () => {
     const keeper = keepCheckpoints(t);
     const pending: Promise<unknown>[] = [];
     t.onMetrics((m) => {
-      if (m.iteration !== 6) return;
+      if (m.iteration !== LOSS_AT) return;
       pending.push(t.sample(8), t.save());
       loseDevice({ reason: "unknown", message: "simulated driver reset" });
     });
@@ -290,18 +313,11 @@ describe("device loss mid-training", () => {
     expect(g.stats.buffersLive, "destroy() after the loss frees everything").toBe(0);
     const last = keeper.last();
     expect(last).not.toBeNull();
-    expect(last!.iteration).toBeGreaterThanOrEqual(4);
-    const fresh = await requestNodeGpu();
-    try {
-      const resumed = await resumeTo(fresh, last!.bytes, ring(), T);
-      const whole = await reference(gpu, cfg, ring(), T);
-      sameCheckpoint("resumed vs never interrupted", resumed.bytes, whole.bytes);
-      expect(losses(resumed.metrics)).toEqual(
-        losses(whole.metrics.filter((m) => m.iteration > resumed.from)),
-      );
-    } finally {
-      fresh.destroy();
-    }
+    expect(last!.iteration).toBeGreaterThanOrEqual(2);
+    const resumed = await resumeTo(await spare(), last!.bytes, ring(), T);
+    const whole = await reference(gpu, cfg, ring(), T);
+    sameCheckpoint("resumed vs never interrupted", resumed.bytes, whole.bytes);
+    expect(losses(resumed.metrics)).toEqual(losses(whole.metrics.filter((m) => m.iteration > resumed.from)));
   });
 
   it("the CLI: a device lost mid-run exits 1 naming the loss, keeps its last checkpoint, and --resume continues it exactly", async () => {
@@ -338,10 +354,20 @@ describe("device loss mid-training", () => {
 
     // --resume on a new device (the CLI requests its own) to iteration 12 equals a CLI run never interrupted (the
     // CLI's learning-rate decay depends on the iteration and the target, both restored).
-    expect(await cli(["--resume", path, "--iterations", "12", "--out", out, "--quiet"], () => {})).toBe(0);
+    inject.cliDevice = await spare();
+    try {
+      expect(await cli(["--resume", path, "--iterations", "12", "--out", out, "--quiet"], () => {})).toBe(0);
+    } finally {
+      inject.cliDevice = null;
+    }
     const resumed = new Uint8Array(readFileSync(path));
     const whole = join(tmp, "cli-whole");
-    expect(await cli([...flags, "--iterations", "12", "--out", whole], () => {})).toBe(0);
+    inject.cliDevice = await spare();
+    try {
+      expect(await cli([...flags, "--iterations", "12", "--out", whole], () => {})).toBe(0);
+    } finally {
+      inject.cliDevice = null;
+    }
     expect(decodeCheckpoint(resumed, toyDataset("ring8")).iteration).toBe(12);
     sameCheckpoint(
       "CLI resumed vs never interrupted",
@@ -352,59 +378,6 @@ describe("device loss mid-training", () => {
 });
 
 describe("divergence", () => {
-  it("an outlier in the data: paused at the next readback, naming the iteration and D; the last finite state kept", async () => {
-    // One row of 1e30 (finite, so the dataset is valid): D's gradient norm overflows the first time it is sampled.
-    const data = ring();
-    data.data[2 * 37] = 1e30;
-    const cfg = tiny({ seed: 3 });
-    // Where it first goes wrong, found one iteration per readback.
-    const probe = await GanTrainer.create(gpu.scope("probe"), { ...cfg, metricsEvery: 1 }, data);
-    let at: number;
-    try {
-      const e = rejection("probe train", await settle("probe train", probe.train(500)));
-      expect(e).toBeInstanceOf(DivergenceError);
-      at = probe.iteration + 1;
-      expect((e as Error).message).toContain(`at iteration ${at}: the discriminator`);
-    } finally {
-      probe.destroy();
-    }
-    expect(at, "the outlier is drawn after a few windows").toBeGreaterThan(6);
-
-    const every = 4;
-    const s = gpu.scope("diverging");
-    const t = await GanTrainer.create(s, { ...cfg, metricsEvery: every }, data);
-    try {
-      const seen: GanError[] = [];
-      t.onError((e) => seen.push(e));
-      const first = t.train(500);
-      const queued = t.train(10);
-      const e = rejection("train", await settle("train", first));
-      expect(e).toBeInstanceOf(DivergenceError);
-      expect((e as Error).message).toMatch(
-        new RegExp(
-          `diverged at iteration ${at}: the discriminator's loss or gradients became NaN or infinite`,
-        ),
-      );
-      expect(rejection("queued train", await settle("queued train", queued))).toBe(e);
-      expect(seen).toEqual([e]);
-      expect(t.divergence).toBe(e);
-      // The last window that read back clean ends at the last multiple of `every` before `at`.
-      const good = Math.floor((at - 1) / every) * every;
-      expect(t.iteration).toBe(good);
-      expect((e as Error).message).toContain(`last finite state (iteration ${good})`);
-      const g = await t.internals.generator.readParams();
-      const d = await t.internals.discriminator.readParams();
-      expect(g.every(Number.isFinite) && d.every(Number.isFinite)).toBe(true);
-      // Equal, bit for bit and optimizer state included, to a trainer that stopped there.
-      const snap = await reference(gpu, { ...cfg, metricsEvery: every }, data, good);
-      sameCheckpoint("state kept after divergence vs trained to it", await t.save(), snap.bytes);
-      await expect(t.train(1)).rejects.toBe(e);
-    } finally {
-      t.destroy();
-      s.destroy();
-    }
-  });
-
   it("G going non-finite in a G step names the generator; its weights come back", async () => {
     const s = gpu.scope("g-diverging");
     const t = await GanTrainer.create(s, tiny({ metricsEvery: 4 }), ring());
@@ -475,7 +448,11 @@ describe("leaks", () => {
   it("10 000 iterations create no buffer or bind group after warm-up and free everything on destroy", async () => {
     const base = { live: gpu.stats.buffersLive, bytes: gpu.stats.bytesLive };
     const s = gpu.scope("long");
-    const t = await GanTrainer.create(s, tiny({ metricsEvery: 250, generator: { hidden: [3] } }), ring());
+    const t = await GanTrainer.create(
+      s,
+      tiny({ metricsEvery: 250, generator: { hidden: [] }, discriminator: { hidden: [3] } }),
+      ring(),
+    );
     await t.train(250);
     const during = { live: gpu.stats.buffersLive, bytes: gpu.stats.bytesLive };
     const dev = gpu.device as GPUDevice & Record<string, unknown>;
@@ -516,12 +493,18 @@ describe("interrupted saves", () => {
       ...["--dataset", "ring8", "--batch", "4", "--noise-dim", "2", "--g-hidden", "5", "--d-hidden", "5"],
       ...["--metrics-every", "2", "--checkpoint-every", "4", "--samples", "64", "--quiet"],
     ];
-    expect(await cli([...flags, "--iterations", "4", "--out", out], () => {})).toBe(0);
+    inject.cliDevice = await spare();
+    try {
+      expect(await cli([...flags, "--iterations", "4", "--out", out], () => {})).toBe(0);
+    } finally {
+      inject.cliDevice = null;
+    }
     const good = new Uint8Array(readFileSync(path));
     expect(good.length).toBeGreaterThan(1024);
     const stderr = vi.spyOn(console, "error").mockImplementation(() => {});
     inject.failCheckpointWrites = true;
     inject.failures = 0;
+    inject.cliDevice = await spare();
     try {
       // An I/O error is not a training error: the CLI reports where it stopped and rethrows it (non-zero exit).
       await expect(
@@ -533,6 +516,7 @@ describe("interrupted saves", () => {
       expect(stderr.mock.calls.map((c) => String(c[0])).join("\n")).toMatch(/stopped at iteration 8: ENOSPC/);
     } finally {
       inject.failCheckpointWrites = false;
+      inject.cliDevice = null;
       stderr.mockRestore();
     }
     expect(inject.failures, "the scheduled write and the CLI's last-state write both failed").toBe(2);
@@ -601,58 +585,6 @@ await writeFileAtomic(${JSON.stringify(path)}, new Uint8Array(readFileSync(${JSO
     const half = new Uint8Array(readFileSync(join(dir, partial[0]!)));
     expect(half.length).toBe(8192);
     expect(() => decodeCheckpoint(half, ring())).toThrow(FormatError);
-  });
-});
-
-describe("two trainers on one device", () => {
-  it("interleaved submits give each the losses and weights it has alone", async () => {
-    const cfgA = tiny({ loss: "non-saturating", seed: 1 });
-    const cfgB = tiny({ loss: "wasserstein", constraint: "gp", dSteps: 2, seed: 2, metricsEvery: 3 });
-    const dataA = ring();
-    const dataB = toyDataset("moons", { count: 96, seed: 4 });
-    const script = async (t: GanTrainer) => {
-      await t.train(7);
-      await t.step();
-      await t.step({ g: false });
-      await t.sample(5);
-      await t.train(9);
-      return { bytes: await t.save(), metrics: losses(t.metrics) };
-    };
-    const alone = async (cfg: GanConfigInput, data: Dataset) => {
-      const s = gpu.scope("alone");
-      const t = await GanTrainer.create(s, cfg, data);
-      try {
-        return await script(t);
-      } finally {
-        t.destroy();
-        s.destroy();
-      }
-    };
-    const a1 = await alone(cfgA, dataA);
-    const b1 = await alone(cfgB, dataB);
-    const other = await requestNodeGpu();
-    try {
-      const a = await GanTrainer.create(other.scope("A"), cfgA, dataA);
-      const b = await GanTrainer.create(other.scope("B"), cfgB, dataB);
-      const order: string[] = [];
-      a.onMetrics(() => order.push("A"));
-      b.onMetrics(() => order.push("B"));
-      const [a2, b2] = await Promise.all([script(a), script(b)]);
-      // The windows of the two arrived mixed, so their submits were interleaved on the one queue.
-      const switches = order.filter((x, i) => i > 0 && x !== order[i - 1]).length;
-      expect(switches, `window order ${order.join("")}`).toBeGreaterThan(3);
-      expect(a2.metrics).toEqual(a1.metrics);
-      expect(b2.metrics).toEqual(b1.metrics);
-      sameCheckpoint("A together vs alone", a2.bytes, a1.bytes);
-      sameCheckpoint("B together vs alone", b2.bytes, b1.bytes);
-      // Destroying one leaves the other working and unchanged.
-      a.destroy();
-      await b.train(3);
-      b.destroy();
-      expect(other.stats.buffersLive).toBe(0);
-    } finally {
-      other.destroy();
-    }
   });
 });
 
