@@ -2,11 +2,21 @@
 // consumer project per example in a temporary folder that installs the tarball with npm, a type check of the
 // consumers against the shipped declarations, then both examples run to completion: examples/node-train (and the
 // README's Library examples) in Node on the machine's WebGPU adapter, examples/web-clicks built by its own Vite
-// and driven in headless Chromium with simulated clicks. Any error, console error or failed request fails it.
+// and driven in headless Chromium with simulated clicks (screenshot: test/.artifacts/web-clicks.png). Any error,
+// console error or failed request fails it.
 // Not a unit test of the library: the numbers it checks are "trained, finite, no error", not quality.
 
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -307,6 +317,8 @@ describe("the packed library, installed into fresh consumer projects", () => {
         text: e.textContent ?? "",
       }));
       console.log(`[web-clicks] ${status.text?.split("\n").join(" | ")}`);
+      mkdirSync(join(ROOT, "test/.artifacts"), { recursive: true });
+      await page.screenshot({ path: join(ROOT, "test/.artifacts/web-clicks.png") });
       expect(status.state, status.text ?? "").toBe("training");
       expect(Number(status.finite)).toBe(Number(status.samples));
       // A click while training rebuilds the trainer on 13 points and goes on.
