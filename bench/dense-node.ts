@@ -9,6 +9,19 @@
 // GFLOP per CPU-second column (process CPU time, which includes SwiftShader's worker threads) is robust to others'
 // load and approximates the per-core rate.
 
+// Tuning log (Node/Dawn on SwiftShader "subzero", 2 shared cores, load 12-25 from other processes, so figures are
+// GFLOP per CPU-second, medians of 5-8 runs at 256³-512³, ±30% noise):
+//   tiled, 16×16 invocations × 4×4 registers, K staged in workgroup memory (the first kernel)  0.22-0.29
+//   same, 8×8×32 or vec4-staged with 8×8 registers                                             0.45-0.65
+//   direct (no workgroup memory), 4×4 / 8×4 / 4×8 registers                                    0.4-1.0
+//   direct 8×8 registers, scalar loads (shipped) or vec4 loads: equal within noise           0.9-1.4
+//   direct 16×8, 16×16 registers: within noise of 8×8, 2-4× the compile time                1.2-1.45
+//   sharing A loads across the 4 SIMD lanes with subgroupBroadcast: no gain
+// Why: SwiftShader runs 4 invocations per SIMD op; every dynamically indexed load (storage or workgroup) is a
+// masked 4-lane gather, ~75% of the time here (a loads-only kernel runs at 1.6, an FMA-only one at ~5), and each
+// workgroupBarrier switches coroutines. So the lever is FMAs per load (register tile), not staging.
+// Backward with act' fused pays an extra gather of y per use of g; denseBackward forms g once (~1.4-1.9×).
+
 import { requestNodeGpu } from "../src/node";
 import type { Dispatch, Gpu } from "../src/runtime/gpu";
 import * as ops from "../src/runtime/ops/dense";
