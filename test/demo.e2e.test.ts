@@ -1,8 +1,9 @@
 // End-to-end test of the demo page: the production build (vite build of demo/) served on 127.0.0.1 and driven in
 // headless Chromium through puppeteer-core. With WebGPU: play trains (iterations advance, curves and samples
 // change, it/s is shown), a checkpoint saved through the page's button loads back exactly, resets do not grow GPU
-// memory, no console error appears, and a screenshot is saved to test/.artifacts/demo.png. Without WebGPU (no
-// --enable-unsafe-webgpu): the page explains how to get it.
+// memory, no console error appears, and a screenshot is saved to test/.artifacts/demo.png. A GPU process crash
+// (device loss) shows a message whose restart button trains again. Without WebGPU (no --enable-unsafe-webgpu): the
+// page explains how to get it.
 // Small networks through the URL keep it quick on SwiftShader; the page's state is read from window.__demo.
 
 import { createHash } from "node:crypto";
@@ -171,6 +172,37 @@ describe("demo page (production build, headless Chromium)", () => {
       rmSync(downloads, { recursive: true, force: true });
 
       expect((await state(page)).fault).toBeNull();
+      expect(problems).toEqual([]);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it("a lost GPU device shows a message with a restart button, and restarting trains again", async () => {
+    const b = await launchBrowser();
+    try {
+      const { page, problems } = await b.newPage();
+      await page.goto(`${site.url}?g=16&d=16&batch=32`);
+      await page.waitForFunction(() => window.__demo?.ready === true, { timeout: 60_000 });
+      await page.click("#btn-play");
+      await page.waitForFunction(() => window.__demo.iteration >= 100, { timeout: 60_000, polling: 100 });
+      // Chromium's DevTools protocol can crash the GPU process: every WebGPU device of the page is lost.
+      const cdp = await b.browser.target().createCDPSession();
+      await cdp.send("Browser.crashGpuProcess");
+      await page.waitForFunction(() => window.__demo.fault !== null, { timeout: 30_000, polling: 100 });
+      const lost = await state(page);
+      expect(lost.fault!.deviceLost).toBe(true);
+      expect(lost.fault!.title).toContain("device was lost");
+      expect(lost.playing).toBe(false);
+      expect(await page.$eval("#fault", (el) => !(el as HTMLElement).hidden)).toBe(true);
+      await page.click("#fault-restart");
+      await page.waitForFunction(() => window.__demo.ready && window.__demo.fault === null, {
+        timeout: 60_000,
+      });
+      expect((await state(page)).iteration).toBe(0);
+      await page.click("#btn-play");
+      await page.waitForFunction(() => window.__demo.iteration >= 50, { timeout: 60_000, polling: 100 });
+      expect(await page.$eval("#fault", (el) => (el as HTMLElement).hidden)).toBe(true);
       expect(problems).toEqual([]);
     } finally {
       await b.close();

@@ -142,6 +142,7 @@ export class Chart {
 /** A short number for labels. */
 export function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return "0";
   const a = Math.abs(v);
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
   return v.toFixed(a >= 100 ? 0 : a >= 10 ? 1 : 3);

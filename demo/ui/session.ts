@@ -338,6 +338,7 @@ export class Session {
     this.playing = false;
     this.loopGen++;
     const err = e instanceof Error ? e : new Error(String(e));
+    const said = err.message.replace(/[.\s]+$/, "");
     const lost = this.gpu.lostError !== null || err.name === "DeviceLostError";
     const divergence = err instanceof DivergenceError;
     this.fault = {
@@ -347,7 +348,7 @@ export class Session {
           ? "Training diverged"
           : `Training stopped: ${err.name}`,
       detail: lost
-        ? `${err.message}. Restarting asks the browser for a new device and rebuilds the networks.`
+        ? `${said}. Restarting asks the browser for a new device and rebuilds the networks.`
         : divergence
           ? `${err.message.replace(/ and call resume\(\) to continue\.$/, ".")} Resume with halved learning rates, or restart.`
           : err.message,
