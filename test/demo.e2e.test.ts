@@ -209,6 +209,39 @@ describe("demo page (production build, headless Chromium)", () => {
     }
   });
 
+  it("MNIST: the 10k test set is served with the page; the fixed-noise grid and the interpolation update", async () => {
+    const b = await launchBrowser();
+    try {
+      const { page, problems } = await b.newPage();
+      // Small networks: SwiftShader runs 784-wide layers slowly.
+      await page.goto(`${site.url}?data=mnist&g=64&d=64&batch=16`);
+      await page.waitForFunction(() => window.__demo?.ready === true, { timeout: 90_000 });
+      expect(await page.$eval("#mnist-view", (el) => !(el as HTMLElement).hidden)).toBe(true);
+      expect(await page.$eval("#plane-view", (el) => (el as HTMLElement).hidden)).toBe(true);
+      await page.waitForFunction(() => !window.__demo.busy, { timeout: 30_000, polling: 100 });
+      const grid0 = await canvasHash(page, "mnist-grid");
+      const interp0 = await canvasHash(page, "mnist-interp");
+      await page.click("#btn-play");
+      await page.waitForFunction(() => window.__demo.iteration >= 40 && window.__demo.metricsCount >= 3, {
+        timeout: 90_000,
+        polling: 200,
+      });
+      await page.click("#btn-play"); // pause
+      await page.waitForFunction(() => !window.__demo.playing && !window.__demo.busy, {
+        timeout: 30_000,
+        polling: 100,
+      });
+      expect(await canvasHash(page, "mnist-grid")).not.toBe(grid0);
+      expect(await canvasHash(page, "mnist-interp")).not.toBe(interp0);
+      const s = await state(page);
+      console.log(`[demo] MNIST: ${s.iteration} iterations, D loss ${s.lastMetrics?.dLoss?.toFixed(4)}`);
+      expect(s.fault).toBeNull();
+      expect(problems).toEqual([]);
+    } finally {
+      await b.close();
+    }
+  });
+
   it("without WebGPU says so and how to get it, with no console error", async () => {
     const b = await launchBrowser({ webgpu: false });
     try {
