@@ -891,6 +891,10 @@ const demoState: DemoState = {
     const p = session?.plane;
     return p ? { iteration: p.iteration, points: Array.from(p.fake) } : null;
   },
+  get arrows(): number {
+    const a = session?.plane?.arrows;
+    return a ? a.at.length / 2 : 0;
+  },
   get drawnPoints(): number[] {
     return [...settings.points];
   },

@@ -76,6 +76,7 @@ describe("demo page (production build, headless Chromium)", () => {
       const loss0 = await canvasHash(page, "ch-loss");
       const modes0 = await canvasHash(page, "ch-modes");
 
+      await page.click("#ly-arrows"); // G's gradient arrows on: exercises generatorGradients every frame
       await page.click("#btn-play");
       await page.waitForFunction(
         () => {
@@ -91,6 +92,7 @@ describe("demo page (production build, headless Chromium)", () => {
       );
       const s1 = await state(page);
       expect(s1.playing).toBe(true);
+      expect(s1.arrows).toBeGreaterThan(0);
       expect(s1.itPerSec).toBeGreaterThan(0);
       console.log(
         `[demo] iteration ${s1.iteration}, ${s1.itPerSec.toFixed(0)} it/s shown (${s1.chunk} it/submit), ` +

@@ -41,6 +41,8 @@ export interface DemoState {
   readonly modes: { iteration: number; modes: number; modeCount: number; hq: number } | null;
   /** Last generated scatter samples (flat x, y, from fixed noise) and the iteration they were read at. */
   readonly samples: { iteration: number; points: number[] } | null;
+  /** Gradient arrows in the last plane readback (0 when the layer is off). */
+  readonly arrows: number;
   /** The drawn points (flat x, y). */
   readonly drawnPoints: number[];
   /** requestAnimationFrame callbacks run so far. */
