@@ -14,6 +14,7 @@ import { ACTIVATIONS, type Activation, act, actGrad } from "../../src/runtime/cp
 import * as cpu from "../../src/runtime/cpu/dense";
 import { ArgumentError, LimitError, ShapeError } from "../../src/runtime/errors";
 import type { Dispatch, Gpu, Tensor } from "../../src/runtime/gpu";
+import { pipelineCount } from "../../src/runtime/kernel";
 import * as ops from "../../src/runtime/ops/dense";
 import { assertClose, expectError, type GpuCase, randArray, suite } from "../harness/cases";
 
@@ -415,6 +416,40 @@ function backwardCase(
   };
 }
 
+/** Shapes travel in the uniform: a second batch size reuses every pipeline of the first (default tiles). */
+const batchCase: GpuCase = {
+  name: "a new batch size compiles no new pipeline",
+  async run(gpu: Gpu) {
+    const s = gpu.scope("batch");
+    try {
+      const build = async (B: number) => {
+        const [IN, OUT] = [5, 3];
+        const t = (shape: number[], label: string) => s.tensor(shape, undefined, label);
+        const x = t([B, IN], "x");
+        const w = t([IN, OUT], "w");
+        const b = t([OUT], "b");
+        const y = t([B, OUT], "y");
+        const dy = t([B, OUT], "dy");
+        const dx = t([B, IN], "dx");
+        const dw = t([IN, OUT], "dw");
+        const o = { act: "tanh" as const };
+        await ops.denseForward(s, { x, w, b, y, ...o });
+        await ops.denseBackwardInput(s, { dy, y, w, dx, ...o });
+        await ops.denseBackwardWeight(s, { x, dy, y, dw, db: b, ...o });
+        await ops.denseBackward(s, { x, dy, y, w, dx, dw, db: b, ...o });
+        await ops.matmul(s, { a: x, b: w, c: y });
+      };
+      await build(3);
+      const before = pipelineCount(s.device);
+      await build(300);
+      const after = pipelineCount(s.device);
+      if (after !== before) throw new Error(`batch 300 compiled ${after - before} new pipelines`);
+    } finally {
+      s.destroy();
+    }
+  },
+};
+
 /** Without a tile, an op takes defaultTile(gpu): "direct" on CPU adapters, "tiled" elsewhere, and is correct. */
 const defaultCase: GpuCase = {
   name: "default tile follows the adapter and computes the same",
@@ -492,6 +527,7 @@ export default suite("dense", [
   layerCase([129, 65, 257], "leaky_relu", 1, TILED),
   matmulCase([129, 65, 257], false, false, 0, TILED),
   defaultCase,
+  batchCase,
   errorCase,
   dataCase,
 ]);

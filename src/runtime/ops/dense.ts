@@ -263,7 +263,8 @@ function pow2AtLeast(n: number): number {
 /**
  * The "direct" workgroup shape for an (M, N) output: up to 8 invocations per axis, but no more than the axis needs
  * (each owns 8 rows and 8 columns), so a skinny output such as the (256, 1) of a critic's last layer does not
- * compute 64 clamped copies of its one column. Returns [wx, wy].
+ * compute 64 clamped copies of its one column. The ops fit only layer-width axes (a batch axis keeps 8, so that a
+ * new batch size compiles no new pipeline). Returns [wx, wy].
  */
 export function directShape(M: number, N: number): [number, number] {
   return [Math.min(8, pow2AtLeast(ceilDiv(N, 8))), Math.min(8, pow2AtLeast(ceilDiv(M, 8)))];
@@ -296,14 +297,24 @@ interface Plan {
 }
 
 /** Validates a tile against the device's limits and returns its override constants and the grid for C (M, N). */
-function plan(gpu: Gpu, what: string, tile: TileConfig | undefined, M: number, N: number): Plan {
+/**
+ * Which output axes a "direct" workgroup may be fitted to. Only layer widths, never the batch: the pipeline is keyed
+ * by its constants, and a new batch size must compile nothing (shapes travel in the uniform).
+ */
+interface Fit {
+  rows: boolean;
+  cols: boolean;
+}
+
+function plan(gpu: Gpu, what: string, tile: TileConfig | undefined, M: number, N: number, fit: Fit): Plan {
   const t = tile ?? defaultTile(gpu);
   const variant = checkChoice(`${what}.tile.variant`, t.variant ?? defaultTile(gpu).variant, [
     "tiled",
     "direct",
   ] as const);
   const direct = variant === "direct";
-  const [autoX, autoY] = direct ? directShape(M, N) : [16, 16];
+  const [fitX, fitY] = directShape(fit.rows ? M : 64, fit.cols ? N : 64);
+  const [autoX, autoY] = direct ? [fitX, fitY] : [16, 16];
   const lim = gpu.limits;
   const wx = checkInt(`${what}.tile.wx`, t.wx ?? autoX, 1, lim.maxComputeWorkgroupSizeX);
   const wy = checkInt(`${what}.tile.wy`, t.wy ?? autoY, 1, lim.maxComputeWorkgroupSizeY);
@@ -315,8 +326,8 @@ function plan(gpu: Gpu, what: string, tile: TileConfig | undefined, M: number, N
   }
   if (direct) {
     // One workgroup column (row) narrower than 8: load only the true columns (rows), see NI/NJ in the WGSL.
-    const NJ = wx === 1 && N < 8 ? N : 8;
-    const NI = wy === 1 && M < 8 ? M : 8;
+    const NJ = fit.cols && wx === 1 && N < 8 ? N : 8;
+    const NI = fit.rows && wy === 1 && M < 8 ? M : 8;
     return {
       variant,
       constants: { WX: wx, WY: wy, NI, NJ },
@@ -460,7 +471,8 @@ export async function matmul(
       ["b", b],
     ],
   );
-  const p = plan(gpu, what, o.tile, M, N);
+  // A general product does not know which of its axes is a batch: no fitting.
+  const p = plan(gpu, what, o.tile, M, N, { rows: false, cols: false });
   const constants = {
     ...p.constants,
     TRANS_A: transA ? 1 : 0,
@@ -501,7 +513,7 @@ export async function denseForward(
       ["b", b],
     ],
   );
-  const p = plan(gpu, what, o.tile, B, OUT);
+  const p = plan(gpu, what, o.tile, B, OUT, { rows: false, cols: true });
   const constants = { ...p.constants, ACT: actIndex(o.act) };
   const params = { M: B, N: OUT, K: IN, alpha: 1, slope };
   const direct = p.variant === "direct";
@@ -545,7 +557,7 @@ function prepBackwardInput(gpu: Gpu, o: BackwardInputOptions, what: string): Pre
       ["w", w],
     ],
   );
-  const p = plan(gpu, what, o.tile, B, IN);
+  const p = plan(gpu, what, o.tile, B, IN, { rows: false, cols: true });
   const constants = { ...p.constants, ACT: actIndex(o.act), ACCUMULATE: o.accumulate ? 1 : 0 };
   const def =
     p.variant === "direct" ? DENSE_KERNELS.denseBackwardInputDirect : DENSE_KERNELS.denseBackwardInput;
@@ -594,7 +606,8 @@ function prepBackwardWeight(gpu: Gpu, o: BackwardWeightOptions, what: string): P
       : [["dw", dw]],
     inputs,
   );
-  const p = plan(gpu, what, o.tile, IN, OUT);
+  // dW is (IN, OUT): both axes are layer widths; the batch is the reduction.
+  const p = plan(gpu, what, o.tile, IN, OUT, { rows: true, cols: true });
   const constants = { ...p.constants, ACT: actIndex(o.act) };
   const params = { M: IN, N: OUT, K: B, alpha: 1, slope };
   const direct = p.variant === "direct";
