@@ -363,20 +363,15 @@ const series = {
   gLoss: new Series("G loss", "#7b3294"),
   dReal: new Series("D(real)", "#1a9850"),
   dFake: new Series("D(fake)", "#7b3294"),
-  modes: new Series("modes %", "#2166ac"),
-  hq: new Series("high quality %", "#1a9850"),
+  modes: new Series("modes captured", "#2166ac"),
+  hq: new Series("high quality", "#1a9850"),
   gradD: new Series("‖∇D‖", "#d95f02"),
   gradG: new Series("‖∇G‖", "#7b3294"),
 };
 const charts = [
   new Chart($<HTMLCanvasElement>("ch-loss"), "losses", [series.dLoss, series.gLoss]),
   new Chart($<HTMLCanvasElement>("ch-dout"), "mean D output", [series.dReal, series.dFake]),
-  new Chart(
-    $<HTMLCanvasElement>("ch-modes"),
-    "modes captured · high-quality samples",
-    [series.modes, series.hq],
-    [0, 100],
-  ),
+  new Chart($<HTMLCanvasElement>("ch-modes"), "coverage (%)", [series.modes, series.hq], [0, 100]),
   new Chart($<HTMLCanvasElement>("ch-grad"), "gradient norms", [series.gradD, series.gradG]),
 ];
 let chartsDirty = true;
