@@ -64,23 +64,36 @@ export function formatReport(envs: EnvReport[], shapes: DenseShape[]): string {
   const browser = envs.find((e) => e.env === "chromium");
   const node = envs.find((e) => e.env === "node");
 
-  // 1. Dense GFLOP/s.
-  const denseRows: string[][] = [];
+  // 1. Dense GFLOP/s: one table per environment, a row per shape, a column per implementation.
   for (const e of envs) {
-    for (const form of ["forward", "backward input", "backward weight"] as const) {
-      const rs = shapes.map((s) => e.dense.find((d) => d.form === form && d.shape.label === s.label));
-      if (rs.some(Boolean)) denseRows.push([`ours ${form} (${e.env})`, ...rs.map((r) => f(r?.gflops))]);
+    const cols: { head: string; get: (shape: DenseShape) => number | undefined }[] = [];
+    for (const [form, head] of [
+      ["forward", "ours fwd"],
+      ["backward input", "ours dx"],
+      ["backward weight", "ours dW+db"],
+    ] as const) {
+      if (e.dense.some((d) => d.form === form))
+        cols.push({
+          head,
+          get: (s) => e.dense.find((d) => d.form === form && d.shape.label === s.label)?.gflops,
+        });
     }
-  }
-  for (const e of envs) {
     for (const b of ["webgpu", "webgl", "cpu"] as const) {
-      const rs = shapes.map((s) => e.tfMatMul.find((d) => d.backend === b && d.shape.label === s.label));
-      if (rs.some(Boolean)) denseRows.push([`tf.matMul ${b} (${e.env})`, ...rs.map((r) => f(r?.gflops))]);
+      if (e.tfMatMul.some((d) => d.backend === b))
+        cols.push({
+          head: `tf.matMul ${b}`,
+          get: (s) => e.tfMatMul.find((d) => d.backend === b && d.shape.label === s.label)?.gflops,
+        });
     }
-  }
-  if (denseRows.length) {
-    out.push("Dense products, GFLOP/s (2·B·IN·OUT per product; shapes B×IN→OUT):");
-    out.push(table(["", ...shapes.map((s) => s.label)], denseRows));
+    if (!cols.length) continue;
+    out.push("");
+    out.push(`Dense products in ${e.env}, GFLOP/s (2·B·IN·OUT per product; shape B×IN→OUT):`);
+    out.push(
+      table(
+        ["", ...cols.map((c) => c.head)],
+        shapes.map((s) => [s.label, ...cols.map((c) => f(c.get(s)))]),
+      ),
+    );
   }
 
   // 2. Overheads.
