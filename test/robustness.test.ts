@@ -85,6 +85,12 @@ function tiny(extra: GanConfigInput = {}): GanConfigInput {
   };
 }
 
+/**
+ * Timeout of the tests that make new devices (each compiles every pipeline) or run 10 000 iterations: finite, but
+ * generous, because the CPU that runs SwiftShader is shared with other work here.
+ */
+const HEAVY = 600_000;
+
 let gpu: Gpu;
 let tmp: string;
 let spareDevice: Promise<Gpu> | null = null;
@@ -238,143 +244,161 @@ describe("device loss mid-training", () => {
     expect((await settle("flush()", t.flush())).status).toBe("fulfilled");
   }
 
-  it("device.destroy(): pending calls settle with DeviceLostError, the last checkpoint resumes bit-identically on a new device", async () => {
-    const cfg = tiny();
-    const own = await requestNodeGpu();
-    const t = await GanTrainer.create(own, cfg, ring());
-    const errors: GanError[] = [];
-    t.onError((e) => errors.push(e));
-    const keeper = keepCheckpoints(t);
-    const pending: Promise<unknown>[] = [];
-    let lostAt = -1;
-    t.onMetrics((m) => {
-      if (m.iteration !== LOSS_AT) return;
-      pending.push(t.sample(16), t.discriminate(new Float32Array(8)), t.save());
-      lostAt = t.iteration;
-      own.device.destroy();
-    });
-    await expectStopped(t, [t.train(200), t.train(5)], pending, /GPU device lost \(destroyed\)/);
-    expect(errors.filter((e) => e instanceof DeviceLostError)).toHaveLength(1);
-    expect(t.iteration).toBeLessThan(200);
-    t.destroy();
-    own.destroy();
-    expect(own.stats.buffersLive, "destroy() after the loss frees everything").toBe(0);
-
-    const last = keeper.last();
-    expect(last, "a checkpoint was kept").not.toBeNull();
-    // Saves still being read back when the device went are lost with it; earlier ones completed (train() runs at
-    // most a few submits ahead of the readbacks).
-    expect(last!.iteration).toBeGreaterThanOrEqual(2);
-    expect(last!.iteration).toBeLessThanOrEqual(lostAt);
-    // Resume on a new device; compare with the same checkpoint resumed on the test device and with a run that was
-    // never interrupted.
-    const resumed = await resumeTo(await spare(), last!.bytes, ring(), T);
-    const again = await resumeTo(gpu, last!.bytes, ring(), T);
-    const whole = await reference(gpu, cfg, ring(), T);
-    sameCheckpoint("resumed on a new device vs resumed on another", resumed.bytes, again.bytes);
-    sameCheckpoint("resumed vs never interrupted", resumed.bytes, whole.bytes);
-    expect(losses(resumed.metrics)).toEqual(losses(whole.metrics.filter((m) => m.iteration > resumed.from)));
-  });
-
-  it("a lost promise resolved by hand (Gpu.fromDevice over a proxy): same clean stop, resume on a new device", async () => {
-    const cfg = tiny({ loss: "hinge", seed: 21 });
-    let loseDevice: (info: { reason: string; message: string }) => void = () => {};
-    const lost = new Promise<{ reason: string; message: string }>((r) => {
-      loseDevice = r;
-    });
-    const real = gpu.device;
-    const device = new Proxy(real, {
-      get(target, prop) {
-        if (prop === "lost") return lost;
-        const v = Reflect.get(target, prop, target);
-        return typeof v === "function" ? v.bind(target) : v;
-      },
-    }) as GPUDevice;
-    const g = Gpu.fromDevice(device, gpu.adapter);
-    const t = await GanTrainer.create(g, cfg, ring());
-    const errors: GanError[] = [];
-    t.onError((e) => errors.push(e));
-    const keeper = keepCheckpoints(t);
-    const pending: Promise<unknown>[] = [];
-    t.onMetrics((m) => {
-      if (m.iteration !== LOSS_AT) return;
-      pending.push(t.sample(8), t.save());
-      loseDevice({ reason: "unknown", message: "simulated driver reset" });
-    });
-    await expectStopped(
-      t,
-      [t.train(200), t.train(5)],
-      pending,
-      /GPU device lost \(unknown\): simulated driver reset/,
-    );
-    expect(errors).toHaveLength(1);
-    expect(g.lostError).toBe(t.error);
-    t.destroy();
-    expect(g.stats.buffersLive, "destroy() after the loss frees everything").toBe(0);
-    const last = keeper.last();
-    expect(last).not.toBeNull();
-    expect(last!.iteration).toBeGreaterThanOrEqual(2);
-    const resumed = await resumeTo(await spare(), last!.bytes, ring(), T);
-    const whole = await reference(gpu, cfg, ring(), T);
-    sameCheckpoint("resumed vs never interrupted", resumed.bytes, whole.bytes);
-    expect(losses(resumed.metrics)).toEqual(losses(whole.metrics.filter((m) => m.iteration > resumed.from)));
-  });
-
-  it("the CLI: a device lost mid-run exits 1 naming the loss, keeps its last checkpoint, and --resume continues it exactly", async () => {
-    const out = join(tmp, "cli-loss");
-    const flags = [
-      ...["--dataset", "ring8", "--batch", "4", "--noise-dim", "2", "--g-hidden", "5", "--d-hidden", "5"],
-      ...["--metrics-every", "2", "--checkpoint-every", "4", "--samples", "64", "--seed", "5", "--quiet"],
-    ];
-    const create = GanTrainer.create.bind(GanTrainer);
-    const spy = vi.spyOn(GanTrainer, "create").mockImplementation(async (g, c, d) => {
-      const t = await create(g, c, d);
+  it(
+    "device.destroy(): pending calls settle with DeviceLostError, the last checkpoint resumes bit-identically on a new device",
+    async () => {
+      const cfg = tiny();
+      const own = await requestNodeGpu();
+      const t = await GanTrainer.create(own, cfg, ring());
+      const errors: GanError[] = [];
+      t.onError((e) => errors.push(e));
+      const keeper = keepCheckpoints(t);
+      const pending: Promise<unknown>[] = [];
+      let lostAt = -1;
       t.onMetrics((m) => {
-        if (m.iteration === 6) t.internals.generator.gpu.device.destroy();
+        if (m.iteration !== LOSS_AT) return;
+        pending.push(t.sample(16), t.discriminate(new Float32Array(8)), t.save());
+        lostAt = t.iteration;
+        own.device.destroy();
       });
-      return t;
-    });
-    const stderr = vi.spyOn(console, "error").mockImplementation(() => {});
-    let code: number;
-    try {
-      code = await cli([...flags, "--iterations", "12", "--out", out], () => {});
-    } finally {
-      spy.mockRestore();
-    }
-    const said = stderr.mock.calls.map((c) => String(c[0])).join("\n");
-    stderr.mockRestore();
-    expect(code).toBe(1);
-    expect(said).toMatch(/stopped at iteration \d+: GPU device lost \(destroyed\)/);
-    expect(said).toMatch(/last checkpoint written .* is intact/);
-    const path = join(out, "checkpoint.safetensors");
-    const kept = new Uint8Array(readFileSync(path));
-    const state = decodeCheckpoint(kept, toyDataset("ring8"));
-    expect(state.iteration).toBe(4);
-    expect(readdirSync(out).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+      await expectStopped(t, [t.train(200), t.train(5)], pending, /GPU device lost \(destroyed\)/);
+      expect(errors.filter((e) => e instanceof DeviceLostError)).toHaveLength(1);
+      expect(t.iteration).toBeLessThan(200);
+      t.destroy();
+      own.destroy();
+      expect(own.stats.buffersLive, "destroy() after the loss frees everything").toBe(0);
 
-    // --resume on a new device (the CLI requests its own) to iteration 12 equals a CLI run never interrupted (the
-    // CLI's learning-rate decay depends on the iteration and the target, both restored).
-    inject.cliDevice = await spare();
-    try {
-      expect(await cli(["--resume", path, "--iterations", "12", "--out", out, "--quiet"], () => {})).toBe(0);
-    } finally {
-      inject.cliDevice = null;
-    }
-    const resumed = new Uint8Array(readFileSync(path));
-    const whole = join(tmp, "cli-whole");
-    inject.cliDevice = await spare();
-    try {
-      expect(await cli([...flags, "--iterations", "12", "--out", whole], () => {})).toBe(0);
-    } finally {
-      inject.cliDevice = null;
-    }
-    expect(decodeCheckpoint(resumed, toyDataset("ring8")).iteration).toBe(12);
-    sameCheckpoint(
-      "CLI resumed vs never interrupted",
-      resumed,
-      new Uint8Array(readFileSync(join(whole, "checkpoint.safetensors"))),
-    );
-  });
+      const last = keeper.last();
+      expect(last, "a checkpoint was kept").not.toBeNull();
+      // Saves still being read back when the device went are lost with it; earlier ones completed (train() runs at
+      // most a few submits ahead of the readbacks).
+      expect(last!.iteration).toBeGreaterThanOrEqual(2);
+      expect(last!.iteration).toBeLessThanOrEqual(lostAt);
+      // Resume on a new device; compare with the same checkpoint resumed on the test device and with a run that was
+      // never interrupted.
+      const resumed = await resumeTo(await spare(), last!.bytes, ring(), T);
+      const again = await resumeTo(gpu, last!.bytes, ring(), T);
+      const whole = await reference(gpu, cfg, ring(), T);
+      sameCheckpoint("resumed on a new device vs resumed on another", resumed.bytes, again.bytes);
+      sameCheckpoint("resumed vs never interrupted", resumed.bytes, whole.bytes);
+      expect(losses(resumed.metrics)).toEqual(
+        losses(whole.metrics.filter((m) => m.iteration > resumed.from)),
+      );
+    },
+    HEAVY,
+  );
+
+  it(
+    "a lost promise resolved by hand (Gpu.fromDevice over a proxy): same clean stop, resume on a new device",
+    async () => {
+      const cfg = tiny({ loss: "hinge", seed: 21 });
+      let loseDevice: (info: { reason: string; message: string }) => void = () => {};
+      const lost = new Promise<{ reason: string; message: string }>((r) => {
+        loseDevice = r;
+      });
+      const real = gpu.device;
+      const device = new Proxy(real, {
+        get(target, prop) {
+          if (prop === "lost") return lost;
+          const v = Reflect.get(target, prop, target);
+          return typeof v === "function" ? v.bind(target) : v;
+        },
+      }) as GPUDevice;
+      const g = Gpu.fromDevice(device, gpu.adapter);
+      const t = await GanTrainer.create(g, cfg, ring());
+      const errors: GanError[] = [];
+      t.onError((e) => errors.push(e));
+      const keeper = keepCheckpoints(t);
+      const pending: Promise<unknown>[] = [];
+      t.onMetrics((m) => {
+        if (m.iteration !== LOSS_AT) return;
+        pending.push(t.sample(8), t.save());
+        loseDevice({ reason: "unknown", message: "simulated driver reset" });
+      });
+      await expectStopped(
+        t,
+        [t.train(200), t.train(5)],
+        pending,
+        /GPU device lost \(unknown\): simulated driver reset/,
+      );
+      expect(errors).toHaveLength(1);
+      expect(g.lostError).toBe(t.error);
+      t.destroy();
+      expect(g.stats.buffersLive, "destroy() after the loss frees everything").toBe(0);
+      const last = keeper.last();
+      expect(last).not.toBeNull();
+      expect(last!.iteration).toBeGreaterThanOrEqual(2);
+      const resumed = await resumeTo(await spare(), last!.bytes, ring(), T);
+      const whole = await reference(gpu, cfg, ring(), T);
+      sameCheckpoint("resumed vs never interrupted", resumed.bytes, whole.bytes);
+      expect(losses(resumed.metrics)).toEqual(
+        losses(whole.metrics.filter((m) => m.iteration > resumed.from)),
+      );
+    },
+    HEAVY,
+  );
+
+  it(
+    "the CLI: a device lost mid-run exits 1 naming the loss, keeps its last checkpoint, and --resume continues it exactly",
+    async () => {
+      const out = join(tmp, "cli-loss");
+      const flags = [
+        ...["--dataset", "ring8", "--batch", "4", "--noise-dim", "2", "--g-hidden", "5", "--d-hidden", "5"],
+        ...["--metrics-every", "2", "--checkpoint-every", "4", "--samples", "64", "--seed", "5", "--quiet"],
+      ];
+      const create = GanTrainer.create.bind(GanTrainer);
+      const spy = vi.spyOn(GanTrainer, "create").mockImplementation(async (g, c, d) => {
+        const t = await create(g, c, d);
+        t.onMetrics((m) => {
+          if (m.iteration === 6) t.internals.generator.gpu.device.destroy();
+        });
+        return t;
+      });
+      const stderr = vi.spyOn(console, "error").mockImplementation(() => {});
+      let code: number;
+      try {
+        code = await cli([...flags, "--iterations", "12", "--out", out], () => {});
+      } finally {
+        spy.mockRestore();
+      }
+      const said = stderr.mock.calls.map((c) => String(c[0])).join("\n");
+      stderr.mockRestore();
+      expect(code).toBe(1);
+      expect(said).toMatch(/stopped at iteration \d+: GPU device lost \(destroyed\)/);
+      expect(said).toMatch(/last checkpoint written .* is intact/);
+      const path = join(out, "checkpoint.safetensors");
+      const kept = new Uint8Array(readFileSync(path));
+      const state = decodeCheckpoint(kept, toyDataset("ring8"));
+      expect(state.iteration).toBe(4);
+      expect(readdirSync(out).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+
+      // --resume on a new device (the CLI requests its own) to iteration 12 equals a CLI run never interrupted (the
+      // CLI's learning-rate decay depends on the iteration and the target, both restored).
+      inject.cliDevice = await spare();
+      try {
+        expect(await cli(["--resume", path, "--iterations", "12", "--out", out, "--quiet"], () => {})).toBe(
+          0,
+        );
+      } finally {
+        inject.cliDevice = null;
+      }
+      const resumed = new Uint8Array(readFileSync(path));
+      const whole = join(tmp, "cli-whole");
+      inject.cliDevice = await spare();
+      try {
+        expect(await cli([...flags, "--iterations", "12", "--out", whole], () => {})).toBe(0);
+      } finally {
+        inject.cliDevice = null;
+      }
+      expect(decodeCheckpoint(resumed, toyDataset("ring8")).iteration).toBe(12);
+      sameCheckpoint(
+        "CLI resumed vs never interrupted",
+        resumed,
+        new Uint8Array(readFileSync(join(whole, "checkpoint.safetensors"))),
+      );
+    },
+    HEAVY,
+  );
 });
 
 describe("divergence", () => {
@@ -422,67 +446,75 @@ describe("divergence", () => {
 });
 
 describe("leaks", () => {
-  it("100 build/train/destroy cycles return live buffers and bytes to the baseline", async () => {
-    const s = gpu.scope("cycles");
-    const base = { live: gpu.stats.buffersLive, bytes: gpu.stats.bytesLive };
-    const cfg = tiny({ constraint: "gp", loss: "wasserstein" });
-    let peak = 0;
-    for (let i = 0; i < 100; i++) {
-      const t = await GanTrainer.create(s, { ...cfg, seed: i }, ring());
-      await t.train(2);
-      if (i % 10 === 0) {
-        await t.sample(3);
-        await t.discriminate(new Float32Array(4));
-        await t.generatorGradients();
-        await t.save();
+  it(
+    "100 build/train/destroy cycles return live buffers and bytes to the baseline",
+    async () => {
+      const s = gpu.scope("cycles");
+      const base = { live: gpu.stats.buffersLive, bytes: gpu.stats.bytesLive };
+      const cfg = tiny({ constraint: "gp", loss: "wasserstein" });
+      let peak = 0;
+      for (let i = 0; i < 100; i++) {
+        const t = await GanTrainer.create(s, { ...cfg, seed: i }, ring());
+        await t.train(2);
+        if (i % 10 === 0) {
+          await t.sample(3);
+          await t.discriminate(new Float32Array(4));
+          await t.generatorGradients();
+          await t.save();
+        }
+        peak = Math.max(peak, gpu.stats.buffersLive - base.live);
+        t.destroy();
+        expect(gpu.stats.buffersLive, `after cycle ${i}`).toBe(base.live);
       }
-      peak = Math.max(peak, gpu.stats.buffersLive - base.live);
-      t.destroy();
-      expect(gpu.stats.buffersLive, `after cycle ${i}`).toBe(base.live);
-    }
-    s.destroy();
-    expect(peak).toBeGreaterThan(20);
-    expect({ live: gpu.stats.buffersLive, bytes: gpu.stats.bytesLive }).toEqual(base);
-  });
+      s.destroy();
+      expect(peak).toBeGreaterThan(20);
+      expect({ live: gpu.stats.buffersLive, bytes: gpu.stats.bytesLive }).toEqual(base);
+    },
+    HEAVY,
+  );
 
-  it("10 000 iterations create no buffer or bind group after warm-up and free everything on destroy", async () => {
-    const base = { live: gpu.stats.buffersLive, bytes: gpu.stats.bytesLive };
-    const s = gpu.scope("long");
-    const t = await GanTrainer.create(
-      s,
-      tiny({ metricsEvery: 250, generator: { hidden: [] }, discriminator: { hidden: [3] } }),
-      ring(),
-    );
-    await t.train(250);
-    const during = { live: gpu.stats.buffersLive, bytes: gpu.stats.bytesLive };
-    const dev = gpu.device as GPUDevice & Record<string, unknown>;
-    const origBuffer = dev.createBuffer;
-    const origGroup = dev.createBindGroup;
-    let buffers = 0;
-    let groups = 0;
-    dev.createBuffer = (d: GPUBufferDescriptor) => {
-      buffers++;
-      return origBuffer.call(dev, d);
-    };
-    dev.createBindGroup = (d: GPUBindGroupDescriptor) => {
-      groups++;
-      return origGroup.call(dev, d);
-    };
-    try {
-      await t.train(10_000 - 250);
-    } finally {
-      dev.createBuffer = origBuffer;
-      dev.createBindGroup = origGroup;
-    }
-    expect({ buffers, groups }).toEqual({ buffers: 0, groups: 0 });
-    expect({ live: gpu.stats.buffersLive, bytes: gpu.stats.bytesLive }).toEqual(during);
-    expect(t.iteration).toBe(10_000);
-    expect(t.metrics).toHaveLength(40);
-    expect(t.metrics.every((m) => Number.isFinite(m.dLoss!) && Number.isFinite(m.gLoss!))).toBe(true);
-    t.destroy();
-    s.destroy();
-    expect({ live: gpu.stats.buffersLive, bytes: gpu.stats.bytesLive }).toEqual(base);
-  });
+  it(
+    "10 000 iterations create no buffer or bind group after warm-up and free everything on destroy",
+    async () => {
+      const base = { live: gpu.stats.buffersLive, bytes: gpu.stats.bytesLive };
+      const s = gpu.scope("long");
+      const t = await GanTrainer.create(
+        s,
+        tiny({ metricsEvery: 250, generator: { hidden: [] }, discriminator: { hidden: [3] } }),
+        ring(),
+      );
+      await t.train(250);
+      const during = { live: gpu.stats.buffersLive, bytes: gpu.stats.bytesLive };
+      const dev = gpu.device as GPUDevice & Record<string, unknown>;
+      const origBuffer = dev.createBuffer;
+      const origGroup = dev.createBindGroup;
+      let buffers = 0;
+      let groups = 0;
+      dev.createBuffer = (d: GPUBufferDescriptor) => {
+        buffers++;
+        return origBuffer.call(dev, d);
+      };
+      dev.createBindGroup = (d: GPUBindGroupDescriptor) => {
+        groups++;
+        return origGroup.call(dev, d);
+      };
+      try {
+        await t.train(10_000 - 250);
+      } finally {
+        dev.createBuffer = origBuffer;
+        dev.createBindGroup = origGroup;
+      }
+      expect({ buffers, groups }).toEqual({ buffers: 0, groups: 0 });
+      expect({ live: gpu.stats.buffersLive, bytes: gpu.stats.bytesLive }).toEqual(during);
+      expect(t.iteration).toBe(10_000);
+      expect(t.metrics).toHaveLength(40);
+      expect(t.metrics.every((m) => Number.isFinite(m.dLoss!) && Number.isFinite(m.gLoss!))).toBe(true);
+      t.destroy();
+      s.destroy();
+      expect({ live: gpu.stats.buffersLive, bytes: gpu.stats.bytesLive }).toEqual(base);
+    },
+    HEAVY,
+  );
 });
 
 describe("interrupted saves", () => {
