@@ -1,0 +1,121 @@
+// The benchmark's arithmetic, checked without a GPU: the FLOPs of one GAN iteration (against an enumeration of every
+// product of the schedule), the floor of issue 5, the calibrated timing loop's bounds, and the table layout.
+// Not here: the timings themselves (npm run bench measures them; they are not assertions).
+
+import { describe, expect, it } from "vitest";
+import { denseShapes, GAN_CONFIGS, type GanBenchConfig, ganIterationFlops } from "../bench/configs";
+import { measure, median } from "../bench/measure";
+import { type EnvReport, floorMs, formatReport, type OursTrainingResult, table } from "../bench/report";
+
+/** Every matrix product of one iteration, listed one by one as (rows, inner, cols). */
+function products(c: GanBenchConfig): [number, number, number][] {
+  const B = c.batch;
+  const g = [c.z, ...c.hidden, c.data];
+  const d = [c.data, ...c.hidden, 1];
+  const out: [number, number, number][] = [];
+  const fwd = (w: number[]) => {
+    for (let i = 0; i + 1 < w.length; i++) out.push([B, w[i]!, w[i + 1]!]);
+  };
+  // Backward through the layers from the top: dW = xᵀ·g is (IN, B)·(B, OUT); dx = g·Wᵀ is (B, OUT)·(OUT, IN).
+  const bwd = (w: number[], weights: boolean, inputOfFirst: boolean) => {
+    for (let i = w.length - 2; i >= 0; i--) {
+      if (weights) out.push([w[i]!, B, w[i + 1]!]);
+      if (i > 0 || inputOfFirst) out.push([B, w[i + 1]!, w[i]!]);
+    }
+  };
+  // D step: G(z), D(real), D(fake), D backward on both batches (no input gradient of D's first layer).
+  fwd(g);
+  fwd(d);
+  fwd(d);
+  bwd(d, true, false);
+  bwd(d, true, false);
+  // G step: G(z), D(G(z)), D backward to its input only, G backward (no input gradient of G's first layer).
+  fwd(g);
+  fwd(d);
+  bwd(d, false, true);
+  bwd(g, true, false);
+  return out;
+}
+
+describe("bench arithmetic", () => {
+  it("ganIterationFlops counts every product of the schedule once, for both configurations", () => {
+    for (const c of GAN_CONFIGS) {
+      const enumerated = products(c).reduce((s, [m, k, n]) => s + 2 * m * k * n, 0);
+      expect(ganIterationFlops(c)).toBe(enumerated);
+    }
+  });
+
+  it("the dense shapes are the cubes, then each configuration's distinct layers", () => {
+    const labels = denseShapes().map((s) => s.label);
+    expect(labels.slice(0, 3)).toEqual(["128³", "256³", "512³"]);
+    expect(labels).toContain("standard 256×128→128");
+    expect(labels).toContain("small 128×32→1");
+    expect(new Set(labels).size).toBe(labels.length);
+  });
+
+  it("the floor is dispatches × empty-dispatch cost + FLOPs ÷ the best dense rate, and needs both measured", () => {
+    const t: OursTrainingResult = {
+      config: "small",
+      itersPerSec: 100,
+      msPerIter: 10,
+      dispatchesPerIter: 40,
+      passesPerIter: 0.01,
+      submitsPerIter: 0.01,
+      flopsPerIter: 3e6,
+    };
+    const env: EnvReport = {
+      env: "node",
+      adapter: { vendor: "v", architecture: "a", device: "", description: "" },
+      overheads: null,
+      dense: [],
+      tfMatMul: [],
+      tfGan: [],
+      training: [t],
+      absent: [],
+    };
+    expect(floorMs(env, t)).toBeUndefined();
+    const raw = { ms: 1, minMs: 1, reps: 1, samples: [1] };
+    env.overheads = {
+      emptyDispatchUs: 25,
+      submitUs: 50,
+      submitRoundTripUs: 200,
+      raw: { emptyDispatch: raw, submit: raw, submitRoundTrip: raw },
+    };
+    const shape = { label: "128³", B: 128, IN: 128, OUT: 128 };
+    env.dense = [
+      { form: "forward", shape, gflops: 1.5, msPerOp: 1, raw },
+      { form: "backward input", shape, gflops: 3, msPerOp: 1, raw },
+    ];
+    // 40 × 25 µs = 1 ms; 3e6 FLOP at 3 GFLOP/s = 1 ms.
+    expect(floorMs(env, t)).toBeCloseTo(2, 12);
+    const text = formatReport([env], [shape]);
+    expect(text).toContain("5.00 (≤1.5)");
+  });
+
+  it("measure keeps its repetitions within minReps..maxReps and reports one value per sample", async () => {
+    let calls = 0;
+    const m = await measure(
+      async (reps) => {
+        calls += reps;
+      },
+      { targetMs: 5, samples: 4, warmup: 1, minReps: 3, maxReps: 50 },
+    );
+    expect(m.reps).toBeGreaterThanOrEqual(3);
+    expect(m.reps).toBeLessThanOrEqual(50);
+    expect(m.samples).toHaveLength(4);
+    expect(m.ms).toBe(median(m.samples));
+    expect(calls).toBeGreaterThanOrEqual(1 + 3 + 4 * m.reps);
+  });
+
+  it("table pads the first column left and the others right", () => {
+    expect(
+      table(
+        ["", "x"],
+        [
+          ["ab", "1.5"],
+          ["c", "10.25"],
+        ],
+      ).split("\n"),
+    ).toEqual(["        x", "--  -----", "ab    1.5", "c   10.25"]);
+  });
+});
