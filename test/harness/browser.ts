@@ -219,12 +219,29 @@ async function probeAdapter(browser: Browser): Promise<BrowserAdapter | null> {
   }
 }
 
+/** Profiles of browsers still running, removed at exit even when a caller never reached close(). */
+const liveProfiles = new Set<string>();
+let exitHookInstalled = false;
+function trackProfile(dir: string): void {
+  liveProfiles.add(dir);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const d of liveProfiles) rmSync(d, { recursive: true, force: true });
+  });
+}
+function removeProfile(dir: string): void {
+  liveProfiles.delete(dir);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 async function start(
   executablePath: string,
   args: string[],
   timeout: number,
 ): Promise<{ browser: Browser; profile: string }> {
   const profile = mkdtempSync(join(tmpdir(), "webgpu-gan-chromium-"));
+  trackProfile(profile);
   try {
     const browser = await puppeteer.launch({
       executablePath,
@@ -235,7 +252,7 @@ async function start(
     });
     return { browser, profile };
   } catch (e) {
-    rmSync(profile, { recursive: true, force: true });
+    removeProfile(profile);
     throw new Error(
       `could not start ${executablePath} (set CHROME_PATH to another Chrome, or run node scripts/ensure-chromium.mjs): ${e instanceof Error ? e.message : String(e)}`,
     );
@@ -258,7 +275,7 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
     adapter = await probeAdapter(browser);
     if (!adapter) {
       await browser.close();
-      rmSync(profile, { recursive: true, force: true });
+      removeProfile(profile);
       args = [...args, ...SWIFTSHADER_FALLBACK_ARGS];
       ({ browser, profile } = await start(executablePath, args, timeout));
       adapter = await probeAdapter(browser);
@@ -275,7 +292,7 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
       try {
         await b.close();
       } finally {
-        rmSync(p, { recursive: true, force: true });
+        removeProfile(p);
       }
     },
   };
