@@ -24,7 +24,8 @@ export default defineConfig({
   publicDir: false,
   build: {
     outDir: resolve(root, "dist"),
-    emptyOutDir: true,
+    // scripts/build-lib.mjs empties dist/ itself, keeping dist/demo (the demo's own build).
+    emptyOutDir: false,
     target: "es2022",
     minify: false,
     sourcemap: true,

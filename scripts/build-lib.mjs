@@ -22,9 +22,15 @@ import { checkDist } from "./lib-check.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
+const DEMO = "demo";
 const t0 = performance.now();
 
-rmSync(dist, { recursive: true, force: true });
+// Everything of the previous build goes, except dist/demo: the demo's production build (npm run build:demo) lives
+// there and is not part of the package (package.json "files" leaves it out).
+mkdirSync(dist, { recursive: true });
+for (const name of readdirSync(dist)) {
+  if (name !== DEMO) rmSync(join(dist, name), { recursive: true, force: true });
+}
 const output = await build({ configFile: join(root, "vite.lib.config.ts") });
 // The WGSL modules the bundle actually contains (a shader no entry reaches yet is not an error, only listed).
 const inlined = new Set();
@@ -84,7 +90,9 @@ if (problems.length) {
   console.error(`build: ${problems.length} problem(s) in dist/:\n  ${problems.join("\n  ")}`);
   process.exit(1);
 }
-const files = walk(dist, "");
+const files = readdirSync(dist)
+  .filter((n) => n !== DEMO)
+  .flatMap((n) => (statSync(join(dist, n)).isDirectory() ? walk(join(dist, n), "") : [join(dist, n)]));
 const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
 console.log(
   `build: dist/ ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB, ${inlined.size} WGSL modules inlined, in ${((performance.now() - t0) / 1000).toFixed(1)} s; checks passed`,

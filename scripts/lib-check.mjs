@@ -55,11 +55,13 @@ export function nodeOnlyImports(entry) {
   return { files: [...seen], bad };
 }
 
-function listFiles(dir, ext) {
+/** Files under `dir` ending in `ext`; a top-level dist/demo (the demo's build, not packed) is left out. */
+function listFiles(dir, ext, top = true) {
   const out = [];
   for (const name of readdirSync(dir)) {
+    if (top && name === "demo") continue;
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...listFiles(p, ext));
+    if (statSync(p).isDirectory()) out.push(...listFiles(p, ext, false));
     else if (p.endsWith(ext)) out.push(p);
   }
   return out;
