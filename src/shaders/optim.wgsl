@@ -2,11 +2,11 @@
 // decay), RMSProp (momentum, L2), with optional weight clipping fused after the update. Not a scheduler.
 // Shape letter: N parameters (arena padding included: its grads are 0, so it stays 0).
 // KIND: 0 sgd, 1 adam, 2 adamw, 3 rmsprop (OPTIMIZER_KINDS in cpu/optim.ts).
-// The step count t lives on the GPU, one u32 word PER WORKGROUP: invocation 0 of workgroup w reads tstate[w],
-// writes tstate[w] + 1 and shares the new t through workgroup memory. No word is touched by two workgroups, so
-// there is no cross-workgroup race, and the step needs no second dispatch; every word holds the same count.
-// (A single shared t could not be both read by all workgroups and incremented within one dispatch: WGSL orders
-// storage accesses only within a workgroup.) Bias correction uses t from 1 (Kingma & Ba 2015; llm.c AdamW).
+// The step count t lives on the GPU in one u32 word that a 1-invocation dispatch (counter_increment_forward)
+// advances just before this one; here it is only read. (One dispatch cannot both increment a shared t and have
+// every workgroup read the new value: WGSL orders storage accesses only within a workgroup. A per-workgroup copy
+// shared through workgroup memory works, but its barrier made the step 5-6x slower on SwiftShader, where a
+// barrier switches every invocation's fiber.) Bias correction uses t from 1 (Kingma & Ba 2015; llm.c AdamW).
 
 override WG: u32 = 256u;
 override KIND: u32 = 1u;
@@ -36,10 +36,8 @@ struct OptimParams {
 @group(0) @binding(1) var<storage, read_write> params: array<f32>;
 @group(0) @binding(2) var<storage, read_write> m: array<f32>;
 @group(0) @binding(3) var<storage, read_write> v: array<f32>;
-@group(0) @binding(4) var<storage, read_write> tstate: array<u32>;
+@group(0) @binding(4) var<storage, read> tstate: array<u32>;
 @group(0) @binding(5) var<uniform> p: OptimParams;
-
-var<workgroup> tShared: u32;
 
 // 1 - β^t = -expm1(t·ln β), with ln β from the host in float64: 1 - pow(β, t) would cancel catastrophically for
 // β2 = 0.999 at small t. Below |x| = 0.5 a degree-8 Taylor series (error < 2e-8 relative); above, exp is fine.
@@ -59,12 +57,7 @@ fn optim_step(
   @builtin(num_workgroups) nwg: vec3u,
 ) {
   let w = wid.x + wid.y * nwg.x;
-  if (lid == 0u) {
-    let next = tstate[w] + 1u;
-    tstate[w] = next;
-    tShared = next;
-  }
-  let t = f32(workgroupUniformLoad(&tShared));
+  let t = f32(tstate[0]);
   let i = w * WG + lid;
   if (i >= p.N) { return; }
   let p0 = params[i];

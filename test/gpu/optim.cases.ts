@@ -52,7 +52,8 @@ async function checkSteps(
     const rec = s.recorder();
     for (let i = 0; i < steps; i++) rec.run([...opt.step, flip]);
     rec.submit();
-    check(opt.step.length === 1, `${opt.step.length} dispatches per step`);
+    // t += 1 (one invocation), then the update over the whole arena in one dispatch: see optim.wgsl for why.
+    check(opt.step.length === 2, `${opt.step.length} dispatches per step, expected 2`);
     const rp = p0.slice();
     const rg = g0.slice();
     const twin = cpu.createOptimizer(rp, rg, o);

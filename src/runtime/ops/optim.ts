@@ -2,7 +2,7 @@
 // weight clipping), with the step count t kept and advanced on the GPU so recorded steps replay without host
 // writes, and standalone weight clipping. Twins (the specification) in ../cpu/optim.ts.
 // Not a scheduler: setLearningRate rewrites the uniform. Shape letter: N parameters.
-// t: a u32 word per workgroup of the step dispatch (see optim.wgsl for why), every word equal to the step count.
+// t: one u32 word, advanced by a 1-invocation dispatch right before the update reads it (see optim.wgsl for why).
 
 import clipSrc from "../../shaders/clip.wgsl?raw";
 import optimSrc from "../../shaders/optim.wgsl?raw";
@@ -19,6 +19,7 @@ import type { Dispatch, Gpu, Tensor } from "../gpu";
 import { type KernelDef, ParamsLayout } from "../kernel";
 import { checkNoAliasing } from "./alias";
 import { grid1d } from "./grid";
+import { counterIncrement } from "./random";
 
 export {
   OPTIMIZER_KINDS,
@@ -62,7 +63,7 @@ export const OPTIM_KERNELS = {
       ["params", "read_write"],
       ["m", "read_write"],
       ["v", "read_write"],
-      ["t", "read_write"],
+      ["t", "read"],
     ],
     params: optimParams,
   },
@@ -76,9 +77,9 @@ export const OPTIM_KERNELS = {
 
 /** A prepared optimizer: record `step` once per update; state tensors are for checkpoints. */
 export interface Optimizer {
-  /** One dispatch: updates params from grads and advances the GPU-held step count t. */
+  /** Two dispatches: advance the GPU-held step count t, then update params from grads in one pass. */
   readonly step: Dispatch[];
-  /** "t" (u32 words, one per workgroup, all equal to the steps taken) and "m"/"v" as the kind keeps them. */
+  /** "t" (one u32 word: the steps taken) and "m"/"v" as the kind keeps them. */
   readonly state: ReadonlyMap<string, Tensor>;
   /** The options with every default filled in (PyTorch's), lr as last set. */
   readonly options: Readonly<ResolvedOptimizerOptions>;
@@ -110,7 +111,6 @@ export async function createOptimizer(
   }
   checkNoAliasing("createOptimizer", { params, grads }, ["params", "grads"]);
   const wg = grid1d(gpu, params.size, WG, "createOptimizer");
-  const groups = wg[0] * wg[1];
   const k = await gpu.kernel(OPTIM_KERNELS.step, {
     WG,
     KIND: OPTIMIZER_KINDS.indexOf(o.kind),
@@ -120,7 +120,7 @@ export async function createOptimizer(
   for (const name of optimizerStateNames(o)) {
     state.set(name, gpu.tensor([params.size], undefined, `${params.label}.${o.kind}.${name}`));
   }
-  const t = gpu.words([groups], undefined, `${params.label}.${o.kind}.t`);
+  const t = gpu.words([1], undefined, `${params.label}.${o.kind}.t`);
   state.set("t", t);
   // Kinds without m or v bind a 1-word placeholder each (never read); two writable bindings may not alias.
   const bindState = (name: "m" | "v") =>
@@ -147,7 +147,7 @@ export async function createOptimizer(
   const d = gpu.dispatch(k, { grads, params, m: bindState("m"), v: bindState("v"), t }, values, wg);
   const opts: ResolvedOptimizerOptions = { ...o };
   return {
-    step: [d],
+    step: [await counterIncrement(gpu, t), d],
     state,
     get options() {
       return opts;
