@@ -183,8 +183,8 @@ export function defaultOptimizer(loss: GanLoss, constraint: GanConstraint): GanO
 }
 
 /**
- * The defaults: a small MLP GAN that learns the 8-ring (G 2-32-32-2 ReLU, D 2-64-64-1 LeakyReLU, B = 128; with the
- * CLI's learning-rate annealing, 8/8 modes and >= 90 % high-quality samples). Loss-dependent defaults:
+ * The defaults: a small MLP GAN for the 8-ring (G 2-32-32-2 ReLU, D 2-64-64-1 LeakyReLU, B = 128). Measured with the
+ * CLI's annealing over 8000 iterations (seed 0, SwiftShader): 8/8 modes, 81 % high-quality samples. Loss-dependent:
  * constraint "gp" and k = 5 for wasserstein (WGAN's n_critic), else "none" and k = 1.
  */
 export const DEFAULT_CONFIG: Readonly<GanConfig> = Object.freeze({
