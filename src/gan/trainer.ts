@@ -19,7 +19,7 @@ import { Mlp, type MlpBinding } from "../runtime/mlp";
 import { lossForwardBackward } from "../runtime/ops/loss";
 import { createOptimizer, type Optimizer } from "../runtime/ops/optim";
 import { counterIncrement, randomLerpRows, randomNormal, sampleRows } from "../runtime/ops/random";
-import { copy, fill } from "../runtime/ops/util";
+import { fill } from "../runtime/ops/util";
 import { decodeCheckpoint, encodeCheckpoint, type TrainerState } from "./checkpoint";
 import {
   cloneConfig,
@@ -260,8 +260,13 @@ export class GanTrainer {
     // D's step sees [real (B rows); fake (B rows)] in one binding; real rows are sampled straight into the first half.
     const dPair = await d.bind(2 * B, { label: "discriminator.pair" });
     const real = new Tensor(dPair.input.owner, dPair.input.buffer, [B, D], dPair.input.byteOffset, "real");
-    // G's step: D on G's output itself (shared params, no copy).
-    const dFake = await d.bind(B, { input: gTrain.output, label: "discriminator.fake" });
+    // G's step: D on G's output itself (shared params, no copy), and D's input gradient written straight into G's
+    // dOutput (no copy between the two backward passes).
+    const dFake = await d.bind(B, {
+      input: gTrain.output,
+      dInput: gTrain.dOutput,
+      label: "discriminator.fake",
+    });
 
     const optD = await createOptimizer(
       gpu,
@@ -325,7 +330,6 @@ export class GanTrainer {
       ...dFake.forward,
       await lossForwardBackward(gpu, { z: dFake.output, dz: dFake.dOutput, out: lossG, ...gLoss }),
       ...dFake.backwardInputOnly,
-      await copy(gpu, dFake.dInput, gTrain.dOutput),
       ...gTrain.backward,
       await sqnormPartial(gpu, g.grads.flat, partialG),
       await metricsG(gpu, { loss: lossG, partial: partialG, metrics: metricsBuf }),
