@@ -2,13 +2,13 @@
 // rename onto a folder, a missing folder) leaves the previous file byte-identical and no temporary file behind.
 // One test kills a real writer process with SIGKILL mid-write: the old file survives (a .tmp file may remain).
 
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { tempPathFor, writeFileAtomic, writeFileAtomicSync } from "../src/node/atomic";
 import { ArgumentError } from "../src/runtime/errors";
+import { killWriterMidWrite } from "./harness/kill-writer";
 
 let dir: string;
 beforeEach(() => {
@@ -148,9 +148,8 @@ describe("a real crash", () => {
     const old = bytes(1000, 7);
     writeFileSync(p, old);
     // The child writes 4 MB in 64 KiB chunks and, after the second chunk, reports and waits to be killed.
-    const child = join(dir, "child.ts");
-    writeFileSync(
-      child,
+    const exitCode = await killWriterMidWrite(
+      join(dir, "child.ts"),
       `import { writeFileAtomic } from ${JSON.stringify(resolve("src/node/atomic.ts"))};
 await writeFileAtomic(${JSON.stringify(p)}, new Uint8Array(4 << 20).fill(1), {
   chunkSize: 65536,
@@ -160,22 +159,7 @@ await writeFileAtomic(${JSON.stringify(p)}, new Uint8Array(4 << 20).fill(1), {
 });
 `,
     );
-    const proc = spawn(process.execPath, [resolve("scripts/run.mjs"), child], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    proc.stderr.on("data", (d) => {
-      stderr += String(d);
-    });
-    await new Promise<void>((res, rej) => {
-      proc.stdout.on("data", (d) => {
-        if (String(d).includes("partial")) res();
-      });
-      proc.on("exit", (code) => rej(new Error(`child exited (${code}) before the partial write: ${stderr}`)));
-    });
-    const exited = new Promise((res) => proc.on("exit", res));
-    proc.kill("SIGKILL");
-    expect(await exited).toBe(null);
+    expect(exitCode).toBe(null);
     expect([...readFileSync(p)]).toEqual([...old]);
     // The killed process could not clean up: its partial temp file remains, beside the intact target.
     const litter = readdirSync(dir).filter((f) => f.endsWith(".tmp"));

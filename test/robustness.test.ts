@@ -6,7 +6,6 @@
 // (gpu/robustness.cases.ts, Node and Chromium).
 // Not here: config validation (gan-config.test.ts), parser fuzzing (fuzz.test.ts), writeFileAtomic (atomic.test.ts).
 
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -27,6 +26,7 @@ import {
 import { Gpu } from "../src/runtime/gpu";
 import { decodeSafetensors, encodeSafetensors } from "../src/runtime/safetensors";
 import { rng } from "./harness/cases";
+import { killWriterMidWrite } from "./harness/kill-writer";
 import { nodeGpu } from "./harness/node-gpu";
 
 // The CLI writes through writeFileAtomic; a test switches on a writer that fails after a partial write, the way a
@@ -577,9 +577,8 @@ describe("interrupted saves", () => {
     }
     writeFileSync(path, good);
     writeFileSync(join(dir, "next.bin"), next);
-    const child = join(dir, "child.ts");
-    writeFileSync(
-      child,
+    const exitCode = await killWriterMidWrite(
+      join(dir, "child.ts"),
       `import { readFileSync } from "node:fs";
 import { writeFileAtomic } from ${JSON.stringify(resolve("src/node/atomic.ts"))};
 await writeFileAtomic(${JSON.stringify(path)}, new Uint8Array(readFileSync(${JSON.stringify(join(dir, "next.bin"))})), {
@@ -590,22 +589,7 @@ await writeFileAtomic(${JSON.stringify(path)}, new Uint8Array(readFileSync(${JSO
 });
 `,
     );
-    const proc = spawn(process.execPath, [resolve("scripts/run.mjs"), child], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    proc.stderr.on("data", (d) => {
-      stderr += String(d);
-    });
-    await new Promise<void>((res, rej) => {
-      proc.stdout.on("data", (d) => {
-        if (String(d).includes("partial")) res();
-      });
-      proc.on("exit", (code) => rej(new Error(`child exited (${code}) before the partial write: ${stderr}`)));
-    });
-    const exited = new Promise((res) => proc.on("exit", res));
-    proc.kill("SIGKILL");
-    expect(await exited).toBe(null);
+    expect(exitCode).toBe(null);
     const onDisk = new Uint8Array(readFileSync(path));
     sameBytes("checkpoint after the kill", onDisk, good);
     const loaded = await GanTrainer.load(gpu.scope("after-kill"), onDisk, ring());
