@@ -14,7 +14,7 @@ import {
   type GanError,
   ShapeError,
 } from "../runtime/errors";
-import { type Dispatch, type Gpu, Readback, type Recorder, Tensor } from "../runtime/gpu";
+import { type Dispatch, type Gpu, Readback, type Recorder, type Tensor } from "../runtime/gpu";
 import { Mlp, type MlpBinding } from "../runtime/mlp";
 import { lossForwardBackward } from "../runtime/ops/loss";
 import { createOptimizer, type Optimizer } from "../runtime/ops/optim";
@@ -256,10 +256,18 @@ export class GanTrainer {
     const lossD = gpu.tensor([3], undefined, "loss.d");
     const lossG = gpu.tensor([2], undefined, "loss.g");
 
-    const gTrain = await g.bind(B, { label: "generator.train" });
+    // Every step's backward writes (not adds) its network's gradients: no zeroing dispatch; a penalty adds after.
+    const gTrain = await g.bind(B, { label: "generator.train", grads: "overwrite" });
     // D's step sees [real (B rows); fake (B rows)] in one binding; real rows are sampled straight into the first half.
-    const dPair = await d.bind(2 * B, { label: "discriminator.pair" });
-    const real = new Tensor(dPair.input.owner, dPair.input.buffer, [B, D], dPair.input.byteOffset, "real");
+    const dPair = await d.bind(2 * B, { label: "discriminator.pair", grads: "overwrite" });
+    const real = dPair.input.rowRange(0, B, "real");
+    // In D's step G writes its fakes straight into the second half when that half is bindable (its byte offset B·D·4
+    // a multiple of the device's storage alignment, e.g. B·D a multiple of 64); otherwise into its own output,
+    // copied over by one dispatch.
+    const fakeInPlace = dPair.input.rowsAligned(B);
+    const gD = fakeInPlace
+      ? await g.bind(B, { output: dPair.input.rowRange(B, B, "fake"), label: "generator.dstep" })
+      : gTrain;
     // G's step: D on G's output itself (shared params, no copy), and D's input gradient written straight into G's
     // dOutput (no copy between the two backward passes).
     const dFake = await d.bind(B, {
@@ -288,7 +296,7 @@ export class GanTrainer {
       gp.push(
         await randomLerpRows(gpu, {
           a: real,
-          b: gTrain.output,
+          b: gD.output,
           out: dInterp.input,
           seed,
           stream: RNG_STREAMS.lerp,
@@ -301,14 +309,13 @@ export class GanTrainer {
     }
 
     const dStep: Dispatch[] = [
-      d.zeroGrads,
-      await randomNormal(gpu, { out: gTrain.input, seed, stream: RNG_STREAMS.dNoise, counter }),
-      ...gTrain.forward,
+      await randomNormal(gpu, { out: gD.input, seed, stream: RNG_STREAMS.dNoise, counter }),
+      ...gD.forward,
       await sampleRows(gpu, { data, out: real, seed, stream: RNG_STREAMS.real, counter }),
-      await copyRows(gpu, gTrain.output, dPair.input, { n: B * D, dstOffset: B * D }),
+      ...(fakeInPlace ? [] : [await copyRows(gpu, gD.output, dPair.input, { n: B * D, dstOffset: B * D })]),
       ...dPair.forward,
       await lossForwardBackward(gpu, { z: dPair.output, dz: dPair.dOutput, out: lossD, ...dLoss }),
-      ...dPair.backward,
+      ...dPair.backwardParams,
       ...gp,
       await sqnormPartial(gpu, d.grads.flat, partialD),
       await metricsD(gpu, {
@@ -324,13 +331,12 @@ export class GanTrainer {
       await counterIncrement(gpu, counter),
     ];
     const gStep: Dispatch[] = [
-      g.zeroGrads,
       await randomNormal(gpu, { out: gTrain.input, seed, stream: RNG_STREAMS.gNoise, counter }),
       ...gTrain.forward,
       ...dFake.forward,
       await lossForwardBackward(gpu, { z: dFake.output, dz: dFake.dOutput, out: lossG, ...gLoss }),
       ...dFake.backwardInputOnly,
-      ...gTrain.backward,
+      ...gTrain.backwardParams,
       await sqnormPartial(gpu, g.grads.flat, partialG),
       await metricsG(gpu, { loss: lossG, partial: partialG, metrics: metricsBuf }),
       ...optG.step,

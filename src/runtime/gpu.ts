@@ -5,6 +5,7 @@
 
 import {
   ArgumentError,
+  checkInt,
   DestroyedError,
   DeviceLostError,
   GanError,
@@ -89,6 +90,33 @@ export class Tensor {
       throw new ShapeError(`${what}: ${this.label} has shape [${this.shape}], expected [${shape}]`);
     }
     return this;
+  }
+  /**
+   * Rows [start, start + count) of a 2-D tensor as a view of the same memory (no copy), e.g. one half of a batch.
+   * A view is a binding, so its byte offset must be a multiple of the device's minStorageBufferOffsetAlignment:
+   * ArgumentError otherwise (rowsAligned tells beforehand).
+   */
+  rowRange(start: number, count: number, label = `${this.label}[${start}:${start + count}]`): Tensor {
+    if (this.shape.length !== 2)
+      throw new ShapeError(`rowRange: ${this.label} has shape [${this.shape}], expected a 2-D tensor`);
+    checkInt("rowRange.start", start, 0, this.rows - 1);
+    checkInt("rowRange.count", count, 1, this.rows - start);
+    if (!this.rowsAligned(start)) {
+      const align = this.owner.limits.minStorageBufferOffsetAlignment;
+      throw new ArgumentError(
+        "rowRange.start",
+        start,
+        `a row whose byte offset (${start * this.cols * 4} into ${this.label}) is a multiple of the device's minStorageBufferOffsetAlignment (${align})`,
+      );
+    }
+    const cols = this.cols;
+    return new Tensor(this.owner, this.buffer, [count, cols], this.byteOffset + start * cols * 4, label);
+  }
+  /** True when a view starting at row `start` (rowRange) would be bindable on this device. */
+  rowsAligned(start: number): boolean {
+    return (
+      (this.byteOffset + start * this.cols * 4) % this.owner.limits.minStorageBufferOffsetAlignment === 0
+    );
   }
   /** The same memory seen with another shape of equal size. */
   reshape(shape: Shape): Tensor {

@@ -64,6 +64,14 @@ export interface MlpBindOptions {
   dOutput?: Tensor;
   /** (B, IN): write ∂loss/∂input into this tensor (e.g. the previous network's dOutput) instead of a new one. */
   dInput?: Tensor;
+  /** (B, OUT): write the output into this tensor (e.g. a slice of the next network's input) instead of a new one. */
+  output?: Tensor;
+  /**
+   * How `backward` and `backwardParams` write mlp.grads: "accumulate" (+=, the default: zero them first with
+   * mlp.zeroGrads) or "overwrite" (=: every gradient is written, so no zeroing dispatch is needed; a gradient
+   * penalty recorded after them still adds its part).
+   */
+  grads?: "accumulate" | "overwrite";
   /** Label of the binding's scope and buffers. */
   label?: string;
 }
@@ -82,7 +90,11 @@ export interface MlpBinding {
   readonly dInput: Tensor;
   /** input -> output. */
   readonly forward: Dispatch[];
-  /** From dOutput: accumulates (+=) ∂loss/∂(weights, biases) into mlp.grads and writes dInput. */
+  /**
+   * From dOutput: accumulates (+=, or writes with bind's grads "overwrite") ∂loss/∂(weights, biases) into
+   * mlp.grads and writes dInput. Each input product's epilogue applies the derivative of the layer below, so the
+   * chain is products only; dOutput is read, never modified.
+   */
   readonly backward: Dispatch[];
   /** From dOutput to dInput only; mlp.grads untouched (backprop through a network that is not being updated). */
   readonly backwardInputOnly: Dispatch[];
@@ -231,8 +243,14 @@ export class Mlp {
     if (opts.input) opts.input.expectShape("Mlp.bind: opts.input", [B, s.input]);
     if (opts.dOutput) opts.dOutput.expectShape("Mlp.bind: opts.dOutput", [B, mlpOutput(s)]);
     if (opts.dInput) opts.dInput.expectShape("Mlp.bind: opts.dInput", [B, s.input]);
+    if (opts.output) opts.output.expectShape("Mlp.bind: opts.output", [B, mlpOutput(s)]);
+    const gradMode = checkChoice("Mlp.bind: opts.grads", opts.grads ?? "accumulate", [
+      "accumulate",
+      "overwrite",
+    ] as const);
     const given: [string, Tensor | undefined][] = [
       ["input", opts.input],
+      ["output", opts.output],
       ["dOutput", opts.dOutput],
       ["dInput", opts.dInput],
     ];
@@ -250,11 +268,13 @@ export class Mlp {
       const input = opts.input ?? scope.tensor([B, s.input], undefined, `${label}.input`);
       // hs[l] is h_l, the input of layer l (0-based) and the output of layer l-1; hs[L] is the output.
       const hs: Tensor[] = [input];
-      for (let l = 0; l < L; l++)
+      for (let l = 0; l < L - 1; l++)
         hs.push(scope.tensor([B, s.layers[l]!.units], undefined, `${label}.h${l + 1}`));
+      hs.push(opts.output ?? scope.tensor([B, mlpOutput(s)], undefined, `${label}.output`));
       const dOutput = opts.dOutput ?? scope.tensor([B, mlpOutput(s)], undefined, `${label}.dOutput`);
       const dInput = opts.dInput ?? scope.tensor([B, s.input], undefined, `${label}.dInput`);
-      // dhs[l] = ∂loss/∂h_l: dInput for l = 0, dOutput for l = L, scratch in between.
+      // dhs[L] = dOutput = ∂loss/∂h_L; dhs[0] = dInput = ∂loss/∂x; in between, dhs[l] = g_{l-1} = ∂loss/∂a_{l-1},
+      // the gradient at layer l-1's pre-activation (the epilogue of layer l's input product forms it).
       const dhs: Tensor[] = [dInput];
       for (let l = 1; l < L; l++)
         dhs.push(scope.tensor([B, s.layers[l - 1]!.units], undefined, `${label}.dh${l}`));
@@ -278,20 +298,45 @@ export class Mlp {
       const backwardInputOnly: Dispatch[] = [];
       for (let l = L - 1; l >= 0; l--) {
         const layer = s.layers[l]!;
-        const common = { dy: dhs[l + 1]!, y: hs[l + 1]!, act: layer.act, alpha: slopeOf(layer) };
+        // Only the top layer's incoming gradient is ∂loss/∂h: its act' is fused into the products' loads. Below it,
+        // dhs[l + 1] already holds g_l and the products are plain.
+        const top = l === L - 1;
+        const common = {
+          dy: dhs[l + 1]!,
+          y: hs[l + 1]!,
+          act: top ? layer.act : ("identity" as const),
+          alpha: top ? slopeOf(layer) : undefined,
+        };
         const weight = await denseBackwardWeight(scope, {
           ...common,
           x: hs[l]!,
           dw: this.view(this.grads, `l${l}.w`),
           db: this.view(this.grads, `l${l}.b`),
+          accumulate: gradMode === "accumulate",
         });
-        const inputGrad = await denseBackwardInput(scope, {
-          ...common,
-          w: this.view(this.params, `l${l}.w`),
-          dx: dhs[l]!,
-        });
-        backward.push(...weight, inputGrad);
-        backwardInputOnly.push(inputGrad);
+        const w = this.view(this.params, `l${l}.w`);
+        const below = l > 0 ? s.layers[l - 1]! : null;
+        const inputGrad: Dispatch[] = [];
+        if (below === null || below.act === "identity") {
+          inputGrad.push(await denseBackwardInput(scope, { ...common, w, dx: dhs[l]! }));
+        } else if (common.act === "identity") {
+          const epilogue = { z: hs[l]!, act: below.act, alpha: slopeOf(below) };
+          inputGrad.push(await denseBackwardInput(scope, { ...common, w, dx: dhs[l]!, epilogue }));
+        } else {
+          // A curved top layer over an activated one: its load already takes act'(y), so the lower act' is a pass.
+          inputGrad.push(
+            await denseBackwardInput(scope, { ...common, w, dx: dhs[l]! }),
+            await activationBackward(scope, {
+              dy: dhs[l]!,
+              y: hs[l]!,
+              dx: dhs[l]!,
+              act: below.act,
+              alpha: slopeOf(below),
+            }),
+          );
+        }
+        backward.push(...weight, ...inputGrad);
+        backwardInputOnly.push(...inputGrad);
       }
       return {
         batch: B,

@@ -40,7 +40,14 @@ fn act_forward(z: f32, slope: f32) -> f32 {
 
 // act'(z) from y = act(z): ReLU 1[y > 0], LeakyReLU y > 0 ? 1 : slope, tanh 1 - y², sigmoid y (1 - y).
 fn act_grad(y: f32, slope: f32) -> f32 {
-  switch ACT {
+  return act_grad_of(ACT, y, slope);
+}
+
+// act_grad for the activation `kind` (same numbering as ACT): for a kernel that applies a second activation's
+// derivative, e.g. a backward product's epilogue (EPI in the dense kernels). `kind` is always an override constant
+// at the call sites, so the switch folds away at pipeline creation.
+fn act_grad_of(kind: u32, y: f32, slope: f32) -> f32 {
+  switch kind {
     case 1u: { return select(0.0, 1.0, y > 0.0); }
     case 2u: { return select(slope, 1.0, y > 0.0); }
     case 3u: { return 1.0 - y * y; }

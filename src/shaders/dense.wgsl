@@ -1,10 +1,14 @@
 // Dense layer kernels: forward y = act(x·W + b) with bias and activation fused into the product's epilogue, and
 // the two backward products with act' fused into the tile loader (g = dy ⊙ act'(y), never stored):
-//   dense_backward_input:  dx (=|+=) g · Wᵀ        dense_backward_weight: dW += xᵀ · g, db += Σ_rows g (same pass)
+//   dense_backward_input:  dx (=|+=) (g · Wᵀ) [⊙ act_EPI'(z)]   dense_backward_weight: dW (+)= xᵀ · g, db (+)= Σ_rows g
+// (same pass). EPI, the epilogue of the input product, applies the derivative of the layer BELOW (z = this layer's
+// input, bound in y's place; the host sets ACT = 0 then), so dx is already that layer's g and a network's backward
+// needs no elementwise pass between its products.
 // Appended to act.wgsl + dense_tile.wgsl. Shape letters: x (B, IN), w (IN, OUT), b (OUT), y and dy (B, OUT).
 // Entry points own their bindings (prefixed per entry), so an optional bias is a separate entry, not a dummy buffer.
 
 override ACCUMULATE: bool = false;
+override EPI: u32 = 0u;
 
 // dense_forward: x, w, bias -> y; dense_forward_nobias: x, w -> y
 @group(0) @binding(0) var<storage, read> fwd_x: array<f32>;
@@ -122,10 +126,20 @@ fn dense_backward_input(@builtin(local_invocation_id) lid: vec3u, @builtin(workg
       if (col < N) {
         let idx = row * N + col;
         var v = acc[i][j];
+        if (EPI != 0u) { v *= act_grad_of(EPI, bi_y[idx], bi_p.slope); }
         if (ACCUMULATE) { v += bi_dx[idx]; }
         bi_dx[idx] = v;
       }
     }
+  }
+}
+
+// dW (=|+=) a sum: ACCUMULATE is true unless the caller overwrites the gradients (then no zeroing pass is needed).
+fn bw_store(idx: u32, v: f32) {
+  if (ACCUMULATE) {
+    bw_dw[idx] += v;
+  } else {
+    bw_dw[idx] = v;
   }
 }
 
@@ -173,13 +187,17 @@ fn dense_backward_weight(@builtin(local_invocation_id) lid: vec3u, @builtin(work
     if (row >= M) { break; }
     for (var j = 0u; j < 4u; j++) {
       let col = wid.x * 4u * WX + 4u * lid.x + j;
-      if (col < N) { bw_dw[row * N + col] += r[i][j]; }
+      if (col < N) { bw_store(row * N + col, r[i][j]); }
     }
   }
   if (wid.y == 0u && lid.y == 0u) {
     for (var j = 0u; j < 4u; j++) {
       let col = wid.x * 4u * WX + 4u * lid.x + j;
-      if (col < N) { bw_db[col] += r[4][j]; }
+      if (col < N) {
+        var v = r[4][j];
+        if (ACCUMULATE) { v += bw_db[col]; }
+        bw_db[col] = v;
+      }
     }
   }
 }
@@ -194,7 +212,7 @@ fn dense_backward_weight_nobias(@builtin(local_invocation_id) lid: vec3u, @built
     if (row >= M) { break; }
     for (var j = 0u; j < 4u; j++) {
       let col = wid.x * 4u * WX + 4u * lid.x + j;
-      if (col < N) { bw_dw[row * N + col] += r[i][j]; }
+      if (col < N) { bw_store(row * N + col, r[i][j]); }
     }
   }
 }

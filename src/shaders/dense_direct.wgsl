@@ -10,6 +10,10 @@ override WY: u32 = 8u; // invocations along M; a workgroup covers 8·WY rows
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override ACCUMULATE: bool = false;
+// dense_backward_input_direct's epilogue: the derivative of the activation BELOW this layer (numbered as ACT), so
+// that dx is already g of the layer underneath: dx = (g · wᵀ) ⊙ act_EPI'(z), z = this layer's input read through
+// the `y` binding (the host sets ACT = 0 then: y is not needed for the load). 0 = no epilogue.
+override EPI: u32 = 0u;
 // Rows (NI) and columns (NJ) of its 8 × 8 block an invocation actually loads: 8, except for an output narrower than 8
 // in one workgroup (a critic's (B, 1) logits, a (2, OUT) first-layer weight gradient), where the host sets the true
 // count so that clamped duplicate rows or columns are not loaded (the unloaded slots stay 0, their sums are never
@@ -218,7 +222,7 @@ fn dense_forward_nobias_direct(@builtin(local_invocation_id) lid: vec3u, @builti
   }
 }
 
-// ---- dense_backward_input_direct: dy, y, w -> dx (=|+=) (dy ⊙ act'(y)) · wᵀ -----------------------------------
+// ---- dense_backward_input_direct: dy, y, w -> dx (=|+=) ((dy ⊙ act'(y)) · wᵀ) [⊙ act_EPI'(z)] ---------------------
 // M = B, N = IN, K = OUT; g = dy ⊙ act'(y) is formed as it is loaded (rows of g contiguous in k), and w (IN, OUT)
 // is op(B) transposed: column n of wᵀ is row n of w, contiguous in k.
 @group(0) @binding(0) var<storage, read> dbi_dy: array<f32>;
@@ -278,6 +282,7 @@ fn dense_backward_input_direct(@builtin(local_invocation_id) lid: vec3u, @builti
       if (col < N) {
         let idx = row * N + col;
         var v = acc_at(&acc, i, j);
+        if (EPI != 0u) { v *= act_grad_of(EPI, dbi_y[idx], dbi_p.slope); }
         if (ACCUMULATE) { v += dbi_dx[idx]; }
         dbi_dx[idx] = v;
       }
@@ -285,7 +290,7 @@ fn dense_backward_input_direct(@builtin(local_invocation_id) lid: vec3u, @builti
   }
 }
 
-// ---- dense_backward_weight_direct: x, dy, y -> dw += xᵀ · g, db += Σ_rows g; *_nobias_direct: no db -------------
+// ---- dense_backward_weight_direct: x, dy, y -> dw (+)= xᵀ · g, db (+)= Σ_rows g; *_nobias_direct: no db -----------
 // M = IN, N = OUT, K = B; x (B, IN) is op(A) transposed (column m of x, stride IN in k); g rows are contiguous in n.
 // The invocations holding row 0 of dW (wid.y = 0, lid.y = 0) also sum the g values they load: that is db's whole
 // reduction over the batch, for no extra load.
@@ -327,6 +332,15 @@ fn dbw_g8(r: array<u32, 8>, o: u32, slope: f32) -> array<f32, 8> {
   return v;
 }
 
+// dW (=|+=) a sum: ACCUMULATE is true unless the caller overwrites the gradients (then no zeroing pass is needed).
+fn dbw_store(idx: u32, v: f32) {
+  if (ACCUMULATE) {
+    dbw_dw[idx] += v;
+  } else {
+    dbw_dw[idx] = v;
+  }
+}
+
 // Returns the 16 accumulators and, as elements 16 and 17, the column sums of g (when `sums`).
 fn dbw_product(wid: vec3u, lid: vec3u, M: u32, N: u32, K: u32, slope: f32, sums: bool) -> array<vec4f, 18> {
   let ra = a_rows(wid, lid, M, K, true);
@@ -359,13 +373,17 @@ fn dense_backward_weight_direct(@builtin(local_invocation_id) lid: vec3u, @built
     if (row >= M) { break; }
     for (var j = 0u; j < 8u; j++) {
       let col = col_of(wid, lid, j);
-      if (col < N) { dbw_dw[row * N + col] += r[2u * i + j / 4u][j % 4u]; }
+      if (col < N) { dbw_store(row * N + col, r[2u * i + j / 4u][j % 4u]); }
     }
   }
   if (first) {
     for (var j = 0u; j < 8u; j++) {
       let col = col_of(wid, lid, j);
-      if (col < N) { dbw_db[col] += r[16u + j / 4u][j % 4u]; }
+      if (col < N) {
+        var v = r[16u + j / 4u][j % 4u];
+        if (ACCUMULATE) { v += dbw_db[col]; }
+        dbw_db[col] = v;
+      }
     }
   }
 }
@@ -380,7 +398,7 @@ fn dense_backward_weight_nobias_direct(@builtin(local_invocation_id) lid: vec3u,
     if (row >= M) { break; }
     for (var j = 0u; j < 8u; j++) {
       let col = col_of(wid, lid, j);
-      if (col < N) { dbw_dw[row * N + col] += r[2u * i + j / 4u][j % 4u]; }
+      if (col < N) { dbw_store(row * N + col, r[2u * i + j / 4u][j % 4u]); }
     }
   }
 }

@@ -1,7 +1,7 @@
 // Per-element losses with their gradient and the reduction in one dispatch: out[0] = Σ_s w_s·mean_{i∈s} ℓ(z_i,t_s),
 // out[1+s] = mean_{i∈s} z_i, dz_i = (w_s / n_s)·∂ℓ/∂z (written, not accumulated). Up to 4 contiguous segments.
 // Not a game: gan/ chooses kind, targets and weights. Shape letter: N scores, segment s = [start_s, end_s).
-// One workgroup strides over z (N is a batch or two, never huge) and reduces in workgroup memory.
+// One workgroup strides over z (N is a batch or two, never huge) and reduces in workgroup memory with one barrier.
 // KIND: 0 bce_logits, 1 least_squares, 2 hinge, 3 linear (the order of LOSS_KINDS in cpu/loss.ts).
 
 override WG: u32 = 256u;
@@ -87,19 +87,20 @@ fn loss_forward_backward(@builtin(local_invocation_index) lid: u32) {
   }
   lsum[lid] = l;
   zsum[lid] = zs;
+  // One barrier, then invocation 0 adds the WG partials in order: a tree would cost log2(WG) barriers, and on a CPU
+  // adapter each barrier switches every invocation's fiber (9 barriers made this dispatch ~1.5 ms on SwiftShader).
   workgroupBarrier();
-  for (var h = WG / 2u; h > 0u; h = h / 2u) {
-    if (lid < h) {
-      lsum[lid] = lsum[lid] + lsum[lid + h];
-      zsum[lid] = zsum[lid] + zsum[lid + h];
-    }
-    workgroupBarrier();
-  }
   if (lid == 0u) {
+    var ls = vec4f(0.0);
+    var zz = vec4f(0.0);
+    for (var k = 0u; k < WG; k++) {
+      ls += lsum[k];
+      zz += zsum[k];
+    }
     let inv = vec4f(p.inv0, p.inv1, p.inv2, p.inv3);
-    let L = lsum[0] * vec4f(p.scale0, p.scale1, p.scale2, p.scale3);
+    let L = ls * vec4f(p.scale0, p.scale1, p.scale2, p.scale3);
     out[0] = L.x + L.y + L.z + L.w;
-    let zm = zsum[0] * inv;
+    let zm = zz * inv;
     for (var s = 0u; s < p.S; s = s + 1u) { out[1u + s] = zm[s]; }
   }
 }

@@ -416,6 +416,133 @@ function backwardCase(
   };
 }
 
+/**
+ * The products a network's backward chains (Mlp.bind): denseBackwardInput with act identity (dy is already g) and
+ * the epilogue act'(z) of the layer below, so dx is that layer's g; and denseBackwardWeight overwriting dw and db
+ * (accumulate: false, no zeroing pass). The stale dw0/db0 must not leak into the result.
+ */
+function epilogueCase([B, IN, OUT]: Shape3, epi: Activation, i: number, tile: ops.TileConfig): GpuCase {
+  const accumulateDx = i % 2 === 1;
+  return {
+    name: `backward epilogue ${epi} B=${B} IN=${IN} OUT=${OUT}${accumulateDx ? " dx+=" : ""} dw= ${tileLabel(tile)}`,
+    async run(gpu: Gpu) {
+      const s = gpu.scope("epilogue");
+      try {
+        const alpha = alphaOf(epi, i);
+        const seed = 700 + 17 * i + B + IN + OUT;
+        const x = activated(B * IN, seed, epi, alpha); // this layer's input = the lower layer's output z
+        const w = randArray(IN * OUT, seed + 1);
+        const g = randArray(B * OUT, seed + 2);
+        const y = randArray(B * OUT, seed + 3); // unread: act is identity
+        const [dx0, dw0, db0] = [
+          randArray(B * IN, seed + 4),
+          randArray(IN * OUT, seed + 5),
+          randArray(OUT, seed + 6),
+        ];
+        const t = {
+          x: s.tensor([B, IN], x, "x"),
+          g: s.tensor([B, OUT], g, "g"),
+          y: s.tensor([B, OUT], y, "y"),
+          w: s.tensor([IN, OUT], w, "w"),
+          dx: s.tensor([B, IN], dx0, "dx"),
+          dw: s.tensor([IN, OUT], dw0, "dw"),
+          db: s.tensor([OUT], db0, "db"),
+        };
+        const o = { act: "identity" as const, tile };
+        await runAll(s, [
+          await ops.denseBackwardInput(s, {
+            dy: t.g,
+            y: t.y,
+            w: t.w,
+            dx: t.dx,
+            accumulate: accumulateDx,
+            epilogue: { z: t.x, act: epi, alpha },
+            ...o,
+          }),
+          ...(await ops.denseBackwardWeight(s, {
+            x: t.x,
+            dy: t.g,
+            y: t.y,
+            dw: t.dw,
+            db: t.db,
+            accumulate: false,
+            ...o,
+          })),
+        ]);
+        const [dx, dw, db] = [dx0.slice(), dw0.slice(), db0.slice()];
+        cpu.denseBackwardInput({
+          dy: g,
+          y,
+          w,
+          dx,
+          B,
+          IN,
+          OUT,
+          act: "identity",
+          accumulate: accumulateDx,
+          epilogue: { z: x, act: epi, alpha },
+        });
+        cpu.denseBackwardWeight({ x, dy: g, y, dw, db, B, IN, OUT, act: "identity", accumulate: false });
+        // |act'| ≤ 1: the epilogue scales the product's error by at most 1 and adds one rounding.
+        const tdx = tol(OUT, 1, 1);
+        assertClose("dx", await s.read(t.dx), dx, { atol: tdx.atol + U, rtol: tdx.rtol + U });
+        assertClose("dw", await s.read(t.dw), dw, tol(B, 1, 1));
+        assertClose("db", await s.read(t.db), db, tol(B, 1, 1));
+      } finally {
+        s.destroy();
+      }
+    },
+  };
+}
+
+/** The epilogue's typed errors: it needs act identity and z of dx's shape; nothing is allocated first. */
+const epilogueErrorCase: GpuCase = {
+  name: "backward epilogue: typed errors before allocation",
+  async run(gpu: Gpu) {
+    const s = gpu.scope("epilogue-errors");
+    try {
+      const [B, IN, OUT] = [4, 3, 5];
+      const t = (shape: number[], label: string) => s.tensor(shape, undefined, label);
+      const [dy, y, w, dx, z] = [
+        t([B, OUT], "dy"),
+        t([B, OUT], "y"),
+        t([IN, OUT], "w"),
+        t([B, IN], "dx"),
+        t([B, IN], "z"),
+      ];
+      const before = s.liveBuffers;
+      await expectError(
+        "epilogue with act relu",
+        () => ops.denseBackwardInput(s, { dy, y, w, dx, act: "relu", epilogue: { z, act: "tanh" } }),
+        ArgumentError,
+        /denseBackwardInput\.act/,
+      );
+      await expectError(
+        "epilogue z shape",
+        () => ops.denseBackwardInput(s, { dy, y, w, dx, act: "identity", epilogue: { z: y, act: "tanh" } }),
+        ShapeError,
+        /epilogue\.z has shape \[4,5\], expected \[B, IN\] = \[4,3\]/,
+      );
+      await expectError(
+        "epilogue z is dx",
+        () => ops.denseBackwardInput(s, { dy, y, w, dx, act: "identity", epilogue: { z: dx, act: "relu" } }),
+        ArgumentError,
+        /denseBackwardInput\.dx/,
+      );
+      await expectError(
+        "accumulate not a boolean",
+        // biome-ignore lint/suspicious/noExplicitAny: a wrong type on purpose
+        () => ops.denseBackwardWeight(s, { x: dx, dy, y, dw: w, act: "identity", accumulate: 1 as any }),
+        ArgumentError,
+        /denseBackwardWeight\.accumulate/,
+      );
+      if (s.liveBuffers !== before) throw new Error(`errors allocated ${s.liveBuffers - before} buffers`);
+    } finally {
+      s.destroy();
+    }
+  },
+};
+
 /** Shapes travel in the uniform: a second batch size reuses every pipeline of the first (default tiles). */
 const batchCase: GpuCase = {
   name: "a new batch size compiles no new pipeline",
@@ -524,6 +651,13 @@ export default suite("dense", [
       [129, 65, 257],
     ] as Shape3[]
   ).map((shape, si) => backwardCase(shape, si ? "sigmoid" : "leaky_relu", si, SMALL_TILED)),
+  ...ACTIVATIONS.flatMap((a, ai) => [
+    epilogueCase(SHAPES[ai % SHAPES.length]!, a, 2 * ai, DIRECT),
+    epilogueCase(SHAPES[(ai + 3) % SHAPES.length]!, a, 2 * ai + 1, DIRECT),
+  ]),
+  ...ACTIVATIONS.map((a, ai) => epilogueCase([33, 17, 9], a, ai, SMALL_TILED)),
+  epilogueCase([129, 65, 257], "leaky_relu", 3, TILED),
+  epilogueErrorCase,
   layerCase([129, 65, 257], "leaky_relu", 1, TILED),
   matmulCase([129, 65, 257], false, false, 0, TILED),
   defaultCase,

@@ -174,6 +174,59 @@ export default suite("mlp", [
       }
     },
   })),
+  ...[CONFIGS[1]!, CONFIGS[2]!].map(({ batch, spec }) => ({
+    name: `bind { output, grads: "overwrite" }: B=${batch} ${spec.input}→${spec.layers.map((l) => `${l.units}${l.act}`).join("→")}`,
+    async run(gpu: Gpu) {
+      const mlp = await Mlp.create(gpu, spec, { seed: 5, label: "mlp-ow" });
+      try {
+        const layers = randomLayers(mlp.spec, 41);
+        mlp.writeLayers(layers);
+        const out = mlp.outputWidth;
+        // The output lands in rows [64, 64 + B) of a bigger tensor, as G's fakes do in D's [real; fake] input (row 64
+        // starts at a multiple of 256 bytes, bindable on every device).
+        const pair = mlp.gpu.tensor([64 + batch, out], undefined, "pair");
+        const half = pair.rowRange(64, batch);
+        const b = await mlp.bind(batch, { output: half, grads: "overwrite" });
+        check(b.output === half, "the given output is used, not copied");
+        await expectError("output shape", () => mlp.bind(batch, { output: pair }), ShapeError, /opts.output/);
+        await expectError(
+          "grads mode",
+          // biome-ignore lint/suspicious/noExplicitAny: a wrong value on purpose
+          () => mlp.bind(batch, { grads: "add" as any }),
+          ArgumentError,
+          /opts.grads/,
+        );
+        const x = randArray(batch * spec.input, 9);
+        const dOut = randArray(batch * out, 10);
+        mlp.gpu.write(b.input, x);
+        mlp.gpu.write(b.dOutput, dOut);
+        // Stale gradients first (an accumulating pass), then two overwriting passes: the result is one gradient.
+        const acc = await mlp.bind(batch, { label: "acc" });
+        mlp.gpu.write(acc.input, randArray(batch * spec.input, 11));
+        mlp.gpu.write(acc.dOutput, randArray(batch * out, 12));
+        mlp.gpu
+          .recorder()
+          .run([...acc.forward, ...acc.backward, ...b.forward, ...b.backward, ...b.backwardParams])
+          .submit();
+        const hs = mlpForward(mlp.spec, layers, x, batch);
+        const ref = zeroMlpGrads(mlp.spec);
+        mlpBackward(mlp.spec, layers, hs, dOut, batch, ref);
+        const K = maxDim(mlp.spec, batch);
+        const L = mlp.spec.layers.length;
+        const refFlat = flattenLike(mlp, ref);
+        assertClose("output in the slice", await mlp.gpu.read(half), hs[L]!, f32Tol(hs[L]!, K, 2 * L));
+        assertClose(
+          "grads overwritten, not added",
+          await mlp.readGrads(),
+          refFlat,
+          f32Tol(refFlat, K, 4 * L),
+        );
+        sameBits("dOutput is not modified by backward", await mlp.gpu.read(b.dOutput), dOut);
+      } finally {
+        mlp.destroy();
+      }
+    },
+  })),
   {
     name: "two Mlps chained without copies: d.bind(B, { input: g.output, dInput: g.dOutput })",
     async run(gpu: Gpu) {

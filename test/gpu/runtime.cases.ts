@@ -225,4 +225,45 @@ export default suite("runtime", [
       }
     },
   },
+  {
+    name: "rowRange: a bindable view of rows, or an ArgumentError naming the alignment",
+    async run(gpu: Gpu) {
+      const s = gpu.scope("rows");
+      try {
+        const align = s.limits.minStorageBufferOffsetAlignment;
+        const rowsPerAlign = align / 4; // 1-column rows: one aligned offset every align/4 rows
+        const t = s.tensor([3 * rowsPerAlign, 1], undefined, "t");
+        const data = Float32Array.from({ length: t.size }, (_, i) => i);
+        s.write(t, data);
+        check(t.rowsAligned(rowsPerAlign) && !t.rowsAligned(1), "rowsAligned follows the device's alignment");
+        const v = t.rowRange(rowsPerAlign, rowsPerAlign);
+        check(v.buffer === t.buffer && v.byteOffset === align, `view at ${v.byteOffset}`);
+        const out = s.tensor([1], undefined, "out");
+        s.recorder()
+          .run([await sum(s, v, out)])
+          .submit();
+        // Small integers: the f32 sum is exact in any order.
+        const want = data.subarray(rowsPerAlign, 2 * rowsPerAlign).reduce((a, b) => a + b, 0);
+        assertClose("a kernel bound to the view sees its rows", await s.read(out), [want], {
+          atol: 0,
+          rtol: 0,
+        });
+        await expectError(
+          "misaligned",
+          () => t.rowRange(1, 2),
+          ArgumentError,
+          new RegExp(`OffsetAlignment \\(${align}\\)`),
+        );
+        await expectError(
+          "past the end",
+          () => t.rowRange(rowsPerAlign, 3 * rowsPerAlign),
+          ArgumentError,
+          /rowRange.count/,
+        );
+        await expectError("1-D", () => s.tensor([4], undefined, "v").rowRange(0, 1), ShapeError, /2-D/);
+      } finally {
+        s.destroy();
+      }
+    },
+  },
 ]);

@@ -3,7 +3,7 @@
 // dimensions; every sum is taken in float64. They are the specification the GPU kernels are tested against.
 // Shape letters: x (B, IN), w (IN, OUT), b (OUT), y and dy (B, OUT); matmul C (M, N) = op(A) (M, K) · op(B) (K, N).
 
-import { ShapeError } from "../errors";
+import { ArgumentError, ShapeError } from "../errors";
 import { type Activation, act, actGrad, checkActivation } from "./activation";
 
 export {
@@ -89,7 +89,10 @@ function gradAtOutput(dy: FloatArray, y: FloatArray, a: Activation, slope: numbe
   return g;
 }
 
-/** dx (=|+=) (dy ⊙ act'(y)) · wᵀ: dy, y (B, OUT), w (IN, OUT), dx (B, IN). */
+/**
+ * dx (=|+=) (dy ⊙ act'(y)) · wᵀ: dy, y (B, OUT), w (IN, OUT), dx (B, IN). With an epilogue (act must be identity),
+ * dx (=|+=) (dy · wᵀ) ⊙ epilogue.act'(epilogue.z), z (B, IN): the g of the layer below, as ops.denseBackwardInput.
+ */
 export function denseBackwardInput(o: {
   dy: FloatArray;
   y: FloatArray;
@@ -101,25 +104,37 @@ export function denseBackwardInput(o: {
   act: Activation;
   alpha?: number;
   accumulate?: boolean;
+  epilogue?: { z: FloatArray; act: Activation; alpha?: number };
 }): void {
-  const { dy, y, w, dx, B, IN, OUT, accumulate = false } = o;
+  const { dy, y, w, dx, B, IN, OUT, accumulate = false, epilogue } = o;
   const slope = checkActivation("denseBackwardInput.act", o.act, o.alpha);
   expectLength("denseBackwardInput", "dy", dy, B * OUT, "B*OUT");
   expectLength("denseBackwardInput", "y", y, B * OUT, "B*OUT");
   expectLength("denseBackwardInput", "w", w, IN * OUT, "IN*OUT");
   expectLength("denseBackwardInput", "dx", dx, B * IN, "B*IN");
+  let epiSlope = 0;
+  if (epilogue) {
+    if (o.act !== "identity")
+      throw new ArgumentError("denseBackwardInput.act", o.act, '"identity" when an epilogue is given');
+    epiSlope = checkActivation("denseBackwardInput.epilogue.act", epilogue.act, epilogue.alpha);
+    expectLength("denseBackwardInput", "epilogue.z", epilogue.z, B * IN, "B*IN");
+  }
   const g = gradAtOutput(dy, y, o.act, slope);
   for (let r = 0; r < B; r++) {
     for (let i = 0; i < IN; i++) {
       let s = 0;
       for (let j = 0; j < OUT; j++) s += g[r * OUT + j]! * w[i * OUT + j]!;
       const idx = r * IN + i;
+      if (epilogue) s *= actGrad(epilogue.z[idx]!, epilogue.act, epiSlope);
       dx[idx] = s + (accumulate ? dx[idx]! : 0);
     }
   }
 }
 
-/** dw += xᵀ · (dy ⊙ act'(y)); db += Σ_rows (dy ⊙ act'(y)). x (B, IN), dy, y (B, OUT), dw (IN, OUT), db (OUT). */
+/**
+ * dw += xᵀ · (dy ⊙ act'(y)); db += Σ_rows (dy ⊙ act'(y)). x (B, IN), dy, y (B, OUT), dw (IN, OUT), db (OUT).
+ * With accumulate false (default true), dw and db are overwritten instead.
+ */
 export function denseBackwardWeight(o: {
   x: FloatArray;
   dy: FloatArray;
@@ -131,8 +146,9 @@ export function denseBackwardWeight(o: {
   OUT: number;
   act: Activation;
   alpha?: number;
+  accumulate?: boolean;
 }): void {
-  const { x, dy, y, dw, db, B, IN, OUT } = o;
+  const { x, dy, y, dw, db, B, IN, OUT, accumulate = true } = o;
   const slope = checkActivation("denseBackwardWeight.act", o.act, o.alpha);
   expectLength("denseBackwardWeight", "x", x, B * IN, "B*IN");
   expectLength("denseBackwardWeight", "dy", dy, B * OUT, "B*OUT");
@@ -144,14 +160,14 @@ export function denseBackwardWeight(o: {
     for (let j = 0; j < OUT; j++) {
       let s = 0;
       for (let r = 0; r < B; r++) s += x[r * IN + i]! * g[r * OUT + j]!;
-      dw[i * OUT + j] = dw[i * OUT + j]! + s;
+      dw[i * OUT + j] = (accumulate ? dw[i * OUT + j]! : 0) + s;
     }
   }
   if (db) {
     for (let j = 0; j < OUT; j++) {
       let s = 0;
       for (let r = 0; r < B; r++) s += g[r * OUT + j]!;
-      db[j] = db[j]! + s;
+      db[j] = (accumulate ? db[j]! : 0) + s;
     }
   }
 }

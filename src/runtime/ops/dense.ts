@@ -393,6 +393,17 @@ async function build(gpu: Gpu, p: Prepared): Promise<Dispatch> {
   return gpu.dispatch(k, p.bindings, p.params, p.grid);
 }
 
+/**
+ * The epilogue of denseBackwardInput: the derivative of the activation of the layer BELOW, applied as dx is stored,
+ * so that dx is that layer's g = ∂loss/∂(pre-activation) and a network's backward needs no elementwise pass.
+ * z (B, IN) is this layer's input, i.e. the lower layer's output act(a), from which act' is taken.
+ */
+export interface BackwardEpilogue {
+  z: Tensor;
+  act: Activation;
+  alpha?: number;
+}
+
 /** Options of denseBackwardInput: dy, y (B, OUT), w (IN, OUT), dx (B, IN). */
 export interface BackwardInputOptions {
   dy: Tensor;
@@ -402,6 +413,8 @@ export interface BackwardInputOptions {
   act: Activation;
   alpha?: number;
   accumulate?: boolean;
+  /** dx = (g · wᵀ) ⊙ epilogue.act'(epilogue.z) (then += when accumulate); requires act "identity". */
+  epilogue?: BackwardEpilogue;
   tile?: TileConfig;
 }
 
@@ -414,6 +427,8 @@ export interface BackwardWeightOptions {
   db?: Tensor;
   act: Activation;
   alpha?: number;
+  /** Add into dw and db (default true); false overwrites them, so no zeroing pass is needed first. */
+  accumulate?: boolean;
   tile?: TileConfig;
 }
 
@@ -531,15 +546,18 @@ export async function denseForward(
 
 /**
  * dx (=|+=) (dy ⊙ act'(y)) · wᵀ, act' taken from the forward output y: dy, y (B, OUT), w (IN, OUT), dx (B, IN).
+ * With an `epilogue` (act must be "identity": dy is already g), dx = (dy · wᵀ) ⊙ epilogue.act'(epilogue.z) is the
+ * g of the layer below, formed as it is stored.
  * @example await denseBackwardInput(gpu, { dy, y, w, dx, act: "tanh" })
+ * @example await denseBackwardInput(gpu, { dy: g2, y: h2, w: w2, dx: g1, act: "identity", epilogue: { z: h1, act: "relu" } })
  */
 export async function denseBackwardInput(gpu: Gpu, o: BackwardInputOptions): Promise<Dispatch> {
   return build(gpu, prepBackwardInput(gpu, o, "denseBackwardInput"));
 }
 
 function prepBackwardInput(gpu: Gpu, o: BackwardInputOptions, what: string): Prepared {
-  const slope = checkActivation(`${what}.act`, o.act, o.alpha);
-  const { dy, y, w, dx } = o;
+  let slope = checkActivation(`${what}.act`, o.act, o.alpha);
+  const { dy, y, w, dx, epilogue } = o;
   const [B, OUT] = dims2(what, "dy", dy);
   const [yr, yc] = dims2(what, "y", y);
   if (yr !== B || yc !== OUT) throw new ShapeError(`${what}: y has shape [${y.shape}], dy has [${dy.shape}]`);
@@ -548,6 +566,23 @@ function prepBackwardInput(gpu: Gpu, o: BackwardInputOptions, what: string): Pre
   const [xr, xc] = dims2(what, "dx", dx);
   if (xr !== B || xc !== IN)
     throw new ShapeError(`${what}: dx has shape [${dx.shape}], expected [B, IN] = [${B},${IN}]`);
+  let epi = 0;
+  let yBinding = y;
+  if (epilogue !== undefined) {
+    if (typeof epilogue !== "object" || epilogue === null)
+      throw new ArgumentError(`${what}.epilogue`, epilogue, "an object { z, act, alpha? }");
+    if (o.act !== "identity")
+      throw new ArgumentError(`${what}.act`, o.act, '"identity" when an epilogue is given (form g first)');
+    slope = checkActivation(`${what}.epilogue.act`, epilogue.act, epilogue.alpha);
+    const [zr, zc] = dims2(what, "epilogue.z", epilogue.z);
+    if (zr !== B || zc !== IN)
+      throw new ShapeError(
+        `${what}: epilogue.z has shape [${epilogue.z.shape}], expected [B, IN] = [${B},${IN}] (dx's shape)`,
+      );
+    epi = actIndex(epilogue.act);
+    // The kernel reads z through y's binding (y itself is not read when act is identity).
+    if (epi !== 0) yBinding = epilogue.z;
+  }
   checkNoOverlap(
     what,
     [["dx", dx]],
@@ -555,16 +590,22 @@ function prepBackwardInput(gpu: Gpu, o: BackwardInputOptions, what: string): Pre
       ["dy", dy],
       ["y", y],
       ["w", w],
+      ["epilogue.z", epilogue?.z],
     ],
   );
   const p = plan(gpu, what, o.tile, B, IN, { rows: false, cols: true });
-  const constants = { ...p.constants, ACT: actIndex(o.act), ACCUMULATE: o.accumulate ? 1 : 0 };
+  const constants = {
+    ...p.constants,
+    ACT: actIndex(o.act),
+    ACCUMULATE: o.accumulate ? 1 : 0,
+    EPI: epi,
+  };
   const def =
     p.variant === "direct" ? DENSE_KERNELS.denseBackwardInputDirect : DENSE_KERNELS.denseBackwardInput;
   return {
     def,
     constants,
-    bindings: { dy, y, w, dx },
+    bindings: { dy, y: yBinding, w, dx },
     params: { M: B, N: IN, K: OUT, alpha: 1, slope },
     grid: p.grid,
   };
@@ -572,7 +613,7 @@ function prepBackwardInput(gpu: Gpu, o: BackwardInputOptions, what: string): Pre
 
 /**
  * dw += xᵀ · (dy ⊙ act'(y)) and db += Σ_rows (dy ⊙ act'(y)) in one dispatch: x (B, IN), dy, y (B, OUT), dw (IN, OUT),
- * db (OUT). Gradients accumulate: zero them first with ops.fill.
+ * db (OUT). Gradients accumulate (zero them first with ops.fill), or with `accumulate: false` are overwritten.
  * @example rec.run(await denseBackwardWeight(gpu, { x, dy, y, dw, db, act: "relu" }))
  */
 export async function denseBackwardWeight(gpu: Gpu, o: BackwardWeightOptions): Promise<Dispatch[]> {
@@ -607,8 +648,10 @@ function prepBackwardWeight(gpu: Gpu, o: BackwardWeightOptions, what: string): P
     inputs,
   );
   // dW is (IN, OUT): both axes are layer widths; the batch is the reduction.
+  const accumulate = o.accumulate ?? true;
+  if (typeof accumulate !== "boolean") throw new ArgumentError(`${what}.accumulate`, accumulate, "a boolean");
   const p = plan(gpu, what, o.tile, IN, OUT, { rows: true, cols: true });
-  const constants = { ...p.constants, ACT: actIndex(o.act) };
+  const constants = { ...p.constants, ACT: actIndex(o.act), ACCUMULATE: accumulate ? 1 : 0 };
   const params = { M: IN, N: OUT, K: B, alpha: 1, slope };
   const direct = p.variant === "direct";
   if (db) {

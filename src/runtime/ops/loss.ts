@@ -14,6 +14,8 @@ import { checkNoAliasing } from "./alias";
 export { LOSS_KINDS, type LossKind, type LossSegment, MAX_LOSS_SEGMENTS } from "../cpu/loss";
 
 const WG = 256;
+/** The loss's one workgroup: 16 invocations stride over the scores, then one of them adds the 16 partials. */
+const LOSS_WG = 16;
 
 const lossParams = new ParamsLayout("LossParams", [
   ["N", "u32"],
@@ -103,7 +105,7 @@ export async function lossForwardBackward(
   }
   const kind = checkLossArgs(o.kind, o.segments, o.z.size, o.out.size);
   checkNoAliasing("lossForwardBackward", { z: o.z, dz: o.dz, out: o.out }, ["dz", "out"]);
-  const k = await gpu.kernel(LOSS_KERNELS.lossForwardBackward, { WG, KIND: kind });
+  const k = await gpu.kernel(LOSS_KERNELS.lossForwardBackward, { WG: LOSS_WG, KIND: kind });
   return gpu.dispatch(k, { z: o.z, dz: o.dz, out: o.out }, lossParamValues(o.z.size, o.segments), [1]);
 }
 
