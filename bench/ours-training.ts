@@ -6,9 +6,9 @@
 
 import { toyDataset } from "../src/gan/datasets";
 import { GanTrainer } from "../src/gan/trainer";
-import type { Gpu } from "../src/runtime/gpu";
+import type { Dispatch, Gpu } from "../src/runtime/gpu";
 import { type GanBenchConfig, ganIterationFlops } from "./configs";
-import { type MeasureOptions, measure } from "./measure";
+import { type MeasureOptions, measure, now } from "./measure";
 import type { OursTrainingResult } from "./report";
 
 /** Commands the device saw while `fn` ran (the raw WebGPU calls, wrapped for the duration). */
@@ -49,6 +49,46 @@ async function countCommands(
   return n;
 }
 
+/** One kernel's share of an iteration: its dispatches, each timed alone (repeated in one pass), summed. */
+export interface KernelShare {
+  kernel: string;
+  dispatches: number;
+  msPerIter: number;
+}
+
+/**
+ * Where one iteration's time goes: each of its dispatches recorded `reps` times in one pass and timed alone (the
+ * best of 3), then summed per kernel entry point, largest first. Alone means warm caches and no neighbours, so
+ * the sum approximates, not equals, the iteration time; it shows which kernels dominate.
+ */
+async function profileIteration(
+  gpu: Gpu,
+  iteration: readonly Dispatch[],
+  reps: number,
+): Promise<KernelShare[]> {
+  const time = async (d: Dispatch) => {
+    let best = Number.POSITIVE_INFINITY;
+    for (let r = 0; r < 4; r++) {
+      const t0 = now();
+      const rec = gpu.recorder("bench.profile");
+      rec.run([d], reps);
+      rec.submit();
+      await gpu.sync();
+      if (r > 0) best = Math.min(best, (now() - t0) / reps); // the first run warms up
+    }
+    return best;
+  };
+  const shares = new Map<string, KernelShare>();
+  for (const d of iteration) {
+    const ms = await time(d);
+    const s = shares.get(d.name) ?? { kernel: d.name, dispatches: 0, msPerIter: 0 };
+    s.dispatches++;
+    s.msPerIter += ms;
+    shares.set(d.name, s);
+  }
+  return [...shares.values()].sort((a, b) => b.msPerIter - a.msPerIter);
+}
+
 /** Iterations/s and per-iteration command counts of our trainer on one configuration. */
 export async function measureOursTraining(
   gpu: Gpu,
@@ -84,8 +124,14 @@ export async function measureOursTraining(
       ...opts,
       minReps: Math.max(opts.minReps ?? 1, window),
     });
+    const profile = await profileIteration(
+      gpu,
+      trainer.internals.iteration,
+      opts.targetMs && opts.targetMs < 200 ? 20 : 100,
+    );
     return {
       config: c.name,
+      profile,
       itersPerSec: 1000 / raw.ms,
       msPerIter: raw.ms,
       dispatchesPerIter: counted.dispatches / window,

@@ -109,8 +109,9 @@ function values(n: number, seed: number): Float32Array {
 }
 
 /**
- * GFLOP/s of our dense forward y = relu(x·W + b) and both backward forms (dx = (dy ⊙ relu'(y))·Wᵀ; dW += xᵀ·(dy ⊙
- * relu'(y)) with db) at each shape, with the ops' default tile.
+ * GFLOP/s of our dense forward y = relu(x·W + b) and both backward products as a network's backward runs them
+ * (Mlp.bind): dx = (g·Wᵀ) ⊙ relu'(x), the lower layer's act' in the epilogue, and dW = xᵀ·g with db = Σ_rows g
+ * written in one pass; g is the incoming gradient. Each with the ops' default tile.
  */
 export async function measureDense(
   gpu: Gpu,
@@ -139,8 +140,18 @@ export async function measureDense(
       init.submit();
       const forms: Record<DenseForm, Dispatch[]> = {
         forward: [fwd],
-        "backward input": [await denseBackwardInput(s, { dy, y, w, dx, act })],
-        "backward weight": await denseBackwardWeight(s, { x, dy, y, dw, db, act }),
+        "backward input": [
+          await denseBackwardInput(s, { dy, y, w, dx, act: "identity", epilogue: { z: x, act } }),
+        ],
+        "backward weight": await denseBackwardWeight(s, {
+          x,
+          dy,
+          y,
+          dw,
+          db,
+          act: "identity",
+          accumulate: false,
+        }),
       };
       for (const form of DENSE_FORMS) {
         const ds = forms[form];

@@ -18,6 +18,8 @@ export interface OursTrainingResult {
   submitsPerIter: number;
   /** Matrix FLOPs of one iteration (configs.ts ganIterationFlops, or the trainer's own count). */
   flopsPerIter: number;
+  /** Per kernel, its dispatches in one iteration each timed alone, summed (ours-training.ts profileIteration). */
+  profile?: { kernel: string; dispatches: number; msPerIter: number }[];
 }
 
 /** Everything measured in one environment. */
@@ -168,6 +170,29 @@ export function formatReport(envs: EnvReport[], shapes: DenseShape[]): string {
         floorRows,
       ),
     );
+  }
+
+  // 4b. Where an iteration's time goes (each dispatch timed alone, summed per kernel).
+  for (const e of envs) {
+    for (const t of e.training) {
+      if (!t.profile?.length) continue;
+      const total = t.profile.reduce((a, k) => a + k.msPerIter, 0);
+      out.push("");
+      out.push(
+        `Where one ${t.config} iteration goes (${e.env}; each dispatch timed alone: sum ${f(total, 3)} ms vs ${f(t.msPerIter, 3)} ms in training):`,
+      );
+      out.push(
+        table(
+          ["kernel", "dispatches", "ms/it", "share"],
+          t.profile.map((k) => [
+            k.kernel,
+            String(k.dispatches),
+            f(k.msPerIter, 3),
+            `${f((100 * k.msPerIter) / total, 1)} %`,
+          ]),
+        ),
+      );
+    }
   }
 
   // 5. Dense targets.

@@ -803,8 +803,11 @@ export class GanTrainer {
     dPair: MlpBinding;
     dFake: MlpBinding;
     dInterp: MlpBinding | null;
+    /** The dispatches of one full iteration (k D steps, a G step, the metrics tick), in order: for profiles. */
+    iteration: readonly Dispatch[];
   } {
     return {
+      iteration: this.fullIteration(),
       generator: this.g,
       discriminator: this.d,
       optimizerG: this.optG,
