@@ -6,6 +6,7 @@
 import {
   type Dataset,
   DEFAULT_CONFIG,
+  DEFAULT_ITERATIONS,
   GAN_ACTIVATIONS,
   type GanConfig,
   type GanConfigInput,
@@ -125,9 +126,9 @@ const DEFAULTS: Settings = {
   dAct: DEFAULT_CONFIG.discriminator.act,
   lrG: DEFAULT_CONFIG.optimizerG.lr,
   lrD: DEFAULT_CONFIG.optimizerD.lr,
-  // The CLI's default run: rates fall linearly to 5 % by ring8's default 3000 iterations (annealing sharpens the
-  // modes); after that training goes on at the floor.
-  anneal: 3000,
+  // The CLI's default run: rates fall linearly to DEFAULT_LR_DECAY by ring8's default iterations (annealing
+  // sharpens the modes); after that training goes on at the floor.
+  anneal: DEFAULT_ITERATIONS.ring8!,
   dSteps: DEFAULT_CONFIG.dSteps,
   batchSize: DEFAULT_CONFIG.batchSize,
   seed: DEFAULT_CONFIG.seed,

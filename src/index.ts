@@ -77,6 +77,7 @@ export {
   type MixtureMetrics,
   mixtureMetrics,
 } from "./gan/metrics";
+export { DEFAULT_ITERATIONS, DEFAULT_LR_DECAY, decayFactor } from "./gan/schedule";
 export {
   type GanMetrics,
   GanTrainer,

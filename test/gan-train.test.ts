@@ -1,8 +1,7 @@
 // Slower Node-only trainer tests on Dawn (SwiftShader here): device loss mid-training (the trainer stops with a
 // typed error instead of hanging, and training resumes from the last checkpoint on a new device), two trainers on
 // one device not interfering, and build/train/destroy cycles returning the live buffer count and bytes to baseline.
-// Not here yet: the ring8 convergence test (8/8 modes and >= 90 % high quality); the CLI's default run reaches
-// 8/8 modes but about 81 % high quality after 8000 iterations, so no configuration is known to pass it.
+// The ring8 convergence test is in gan-converge.test.ts (its own file, so it runs beside these).
 
 import { describe, expect, it } from "vitest";
 import type { GanConfigInput } from "../src/gan/config";

@@ -1,9 +1,11 @@
 // Presets of the page: the CLI's default runs (the library's DEFAULT_CONFIG per loss, learning rates annealed to
-// 5 % by the CLI's default iterations of each dataset: ring8 3000, grid25 6000, spiral and circles 4000, moons
-// 3000) and its MNIST setup, applied over the page's defaults. Each names only what differs; resolveConfig fills
-// in the rest (e.g. Adam β2 = 0.9 for WGAN-GP).
+// DEFAULT_LR_DECAY by each dataset's DEFAULT_ITERATIONS) and its MNIST setup, applied over the page's defaults.
+// Each names only what differs; resolveConfig fills in the rest (e.g. Adam β2 = 0.9 for WGAN-GP).
 
+import { DEFAULT_ITERATIONS } from "../../src/index";
 import type { Settings } from "./state";
+
+const anneal = (dataset: string): number => DEFAULT_ITERATIONS[dataset]!;
 
 /** A named setup; `settings` is applied over the page's defaults. */
 export interface Preset {
@@ -21,19 +23,37 @@ export const PRESETS: readonly Preset[] = [
     settings: { loss: "wasserstein", constraint: "gp", dSteps: 5 },
   },
   { id: "ring8-hinge", name: "8-ring · hinge", settings: { loss: "hinge" } },
-  { id: "grid25", name: "25-grid · non-saturating", settings: { dataset: "grid25", anneal: 6000 } },
+  {
+    id: "grid25",
+    name: "25-grid · non-saturating",
+    settings: { dataset: "grid25", anneal: anneal("grid25") },
+  },
   {
     id: "grid25-wgan-gp",
     name: "25-grid · WGAN-GP",
-    settings: { dataset: "grid25", loss: "wasserstein", constraint: "gp", dSteps: 5, anneal: 6000 },
+    settings: {
+      dataset: "grid25",
+      loss: "wasserstein",
+      constraint: "gp",
+      dSteps: 5,
+      anneal: anneal("grid25"),
+    },
   },
-  { id: "spiral", name: "Spiral · non-saturating", settings: { dataset: "spiral", anneal: 4000 } },
+  {
+    id: "spiral",
+    name: "Spiral · non-saturating",
+    settings: { dataset: "spiral", anneal: anneal("spiral") },
+  },
   {
     id: "moons-lsgan",
     name: "Two moons · least-squares",
-    settings: { dataset: "moons", loss: "least-squares" },
+    settings: { dataset: "moons", loss: "least-squares", anneal: anneal("moons") },
   },
-  { id: "circles", name: "Circles · non-saturating", settings: { dataset: "circles", anneal: 4000 } },
+  {
+    id: "circles",
+    name: "Circles · non-saturating",
+    settings: { dataset: "circles", anneal: anneal("circles") },
+  },
   { id: "points", name: "Draw your own points", settings: { dataset: "points" } },
   {
     id: "mnist",

@@ -7,6 +7,7 @@
 
 import {
   type Dataset,
+  DEFAULT_LR_DECAY,
   DestroyedError,
   DivergenceError,
   type GanConfig,
@@ -69,8 +70,8 @@ export interface Fault {
 const TARGET_CALL_MS = 200;
 /** Generated points that get gradient arrows. */
 const ARROWS = 300;
-/** Final factor of the linear learning-rate annealing (the CLI's DEFAULT_LR_DECAY). */
-export const ANNEAL_FINAL = 0.05;
+/** Final factor of the linear learning-rate annealing: the default run's, as in the CLI. */
+export const ANNEAL_FINAL = DEFAULT_LR_DECAY;
 
 /** The page's training session over one trainer. */
 export class Session {

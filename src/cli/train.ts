@@ -24,6 +24,7 @@ import {
   type MixtureMetrics,
   mixtureMetrics,
 } from "../gan/metrics";
+import { DEFAULT_ITERATIONS, DEFAULT_LR_DECAY, decayFactor } from "../gan/schedule";
 import { type GanMetrics, GanTrainer } from "../gan/trainer";
 import { requestNodeGpu } from "../node";
 import { writeFileAtomic } from "../node/atomic";
@@ -36,23 +37,8 @@ import { decodeSafetensors } from "../runtime/safetensors";
 /** Datasets the CLI knows: the 2-D toys and MNIST. */
 export const CLI_DATASETS = [...TOY_NAMES, "mnist"] as const;
 
-/** Iterations when --iterations is not given (ring8: 8/8 modes, 81 % high quality with the defaults, measured). */
-export const DEFAULT_ITERATIONS: Record<string, number> = {
-  ring8: 8000,
-  grid25: 10000,
-  spiral: 4000,
-  moons: 3000,
-  circles: 4000,
-  mnist: 2000,
-};
-
-/** The default final learning-rate factor of the linear decay (annealing sharpens the modes of the toys). */
-export const DEFAULT_LR_DECAY = 0.02;
-
-/** The learning-rate factor at `iteration` of a run to `target` decaying linearly from 1 to `final`. */
-export function decayFactor(iteration: number, target: number, final: number): number {
-  return target > 0 ? 1 - (1 - final) * Math.min(1, iteration / target) : 1;
-}
+// The default run's schedule lives in the library (the demo uses it too); re-exported for the CLI's users.
+export { DEFAULT_ITERATIONS, DEFAULT_LR_DECAY, decayFactor };
 
 /** Configuration defaults per dataset on top of resolveConfig's (MNIST: tanh output, wider nets, 64 noise). */
 function datasetDefaults(name: string): GanConfigInput {
@@ -77,7 +63,7 @@ const FLAGS = {
     type: "string",
     help: `Lipschitz constraint on D: ${GAN_CONSTRAINTS.join(", ")} (wasserstein: gp)`,
   },
-  iterations: { type: "string", help: "train until this iteration (default per dataset, e.g. ring8 8000)" },
+  iterations: { type: "string", help: "train until this iteration (default per dataset, e.g. ring8 10000)" },
   out: { type: "string", help: "output folder (default runs/<dataset>)" },
   resume: { type: "string", help: "continue from a checkpoint.safetensors (its configuration is used)" },
   seed: { type: "string", help: "seed of weights and GPU random streams (default 0)" },

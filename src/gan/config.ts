@@ -183,14 +183,15 @@ export function defaultOptimizer(loss: GanLoss, constraint: GanConstraint): GanO
 }
 
 /**
- * The defaults: a small MLP GAN for the 8-ring (G 2-32-32-2 ReLU, D 2-64-64-1 LeakyReLU, B = 128). Measured with the
- * CLI's annealing over 8000 iterations (seed 0, SwiftShader): 8/8 modes, 81 % high-quality samples. Loss-dependent:
+ * The defaults: a small MLP GAN for the 8-ring (G 2-64-64-64-2 ReLU, D 2-64-64-1 LeakyReLU, B = 128). Measured with
+ * the CLI's annealing over 10000 iterations (seed 0, SwiftShader): 8/8 modes, 94 % high-quality samples (G 2-32-32-2
+ * reached 81 % in 8000, G 2-64-64-2 78 %: the third layer is what sharpens the gaps between modes). Loss-dependent:
  * constraint "gp" and k = 5 for wasserstein (WGAN's n_critic), else "none" and k = 1.
  */
 export const DEFAULT_CONFIG: Readonly<GanConfig> = Object.freeze({
   noiseDim: 2,
   dataDim: 2,
-  generator: { input: 2, hidden: [32, 32], act: "relu", alpha: 0.2, output: "linear" },
+  generator: { input: 2, hidden: [64, 64, 64], act: "relu", alpha: 0.2, output: "linear" },
   discriminator: { input: 2, hidden: [64, 64], act: "leaky_relu", alpha: 0.2 },
   loss: "non-saturating",
   constraint: "none",
