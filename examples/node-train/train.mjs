@@ -3,7 +3,7 @@
 // Trains a GAN in Node on whatever WebGPU adapter this machine has (Dawn, through the `webgpu` package), prints
 // progress, and ends with one line of JSON: the adapter, the final metrics and, for mixtures, the mode coverage.
 // It uses only the package's public API, as any app would. Deliberately small: no plots (the project's CLI draws).
-//   node train.mjs [--dataset ring8] [--loss non-saturating] [--iterations 8000] [--seed 1] [--checkpoint out.safetensors]
+//   node train.mjs [--dataset ring8] [--loss non-saturating] [--iterations 10000] [--seed 1] [--checkpoint out.safetensors]
 // Without a GPU, point Vulkan at a software driver: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json
 
 import { parseArgs } from "node:util";
@@ -52,7 +52,7 @@ try {
     options: {
       dataset: { type: "string", default: "ring8" },
       loss: { type: "string", default: "non-saturating" },
-      iterations: { type: "string", default: "8000" },
+      iterations: { type: "string", default: "10000" },
       seed: { type: "string", default: "1" },
       checkpoint: { type: "string" },
       help: { type: "boolean", default: false },
