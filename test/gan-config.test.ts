@@ -221,7 +221,7 @@ describe("GanConfig validation (table)", () => {
     );
     const sizes = configBufferSizes(resolveConfig());
     expect(sizes.find(([w]) => w.startsWith("generator parameters"))![1]).toBe(
-      4 * (2 * 32 + 32 + 32 * 32 + 32 + 32 * 2 + 2),
+      4 * (2 * 64 + 64 + 64 * 64 + 64 + 64 * 64 + 64 + 64 * 2 + 2), // the default G 2-64-64-64-2
     );
   });
 });
