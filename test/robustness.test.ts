@@ -28,6 +28,7 @@ import { decodeSafetensors, encodeSafetensors } from "../src/runtime/safetensors
 import { rng } from "./harness/cases";
 import { killWriterMidWrite } from "./harness/kill-writer";
 import { nodeGpu } from "./harness/node-gpu";
+import { ring, tiny } from "./harness/tiny-gan";
 
 // The CLI writes through writeFileAtomic; a test switches on a writer that fails after a partial write, the way a
 // full disk or a crash would (the real function runs underneath, with its temp-then-rename).
@@ -68,22 +69,6 @@ vi.mock("../src/node/atomic", async (importOriginal) => {
     },
   };
 });
-
-const ring = () => toyDataset("ring8", { count: 64, seed: 3 });
-
-/** A tiny model: every check here is about the trainer's control flow, not its capacity. */
-function tiny(extra: GanConfigInput = {}): GanConfigInput {
-  return {
-    loss: "non-saturating",
-    noiseDim: 2,
-    batchSize: 4,
-    generator: { hidden: [5], act: "leaky_relu" },
-    discriminator: { hidden: [5], act: "leaky_relu" },
-    metricsEvery: 2,
-    seed: 7,
-    ...extra,
-  };
-}
 
 /**
  * Timeout of the tests that make new devices (each compiles every pipeline) or run 10 000 iterations: finite, but

@@ -346,6 +346,32 @@ const errorCase: GpuCase = {
   },
 };
 
+/**
+ * The data of one backward case: x and y as the case makes them, w, the incoming gradient dy and the stale dx0,
+ * dw0, db0 the ops start from (seeds seed+1, +2, +4, +5, +6), and their GPU copies in scope `s`.
+ */
+function backwardData(s: Gpu, [B, IN, OUT]: Shape3, seed: number, x: Float32Array, y: Float32Array) {
+  const host = {
+    x,
+    y,
+    w: randArray(IN * OUT, seed + 1),
+    dy: randArray(B * OUT, seed + 2),
+    dx0: randArray(B * IN, seed + 4),
+    dw0: randArray(IN * OUT, seed + 5),
+    db0: randArray(OUT, seed + 6),
+  };
+  const t = {
+    x: s.tensor([B, IN], host.x, "x"),
+    dy: s.tensor([B, OUT], host.dy, "dy"),
+    y: s.tensor([B, OUT], host.y, "y"),
+    w: s.tensor([IN, OUT], host.w, "w"),
+    dx: s.tensor([B, IN], host.dx0, "dx"),
+    dw: s.tensor([IN, OUT], host.dw0, "dw"),
+    db: s.tensor([OUT], host.db0, "db"),
+  };
+  return { host, t };
+}
+
 /** ops.denseBackward (g formed in place in dy, then plain products) against its twin. */
 function backwardCase(
   [B, IN, OUT]: Shape3,
@@ -361,24 +387,14 @@ function backwardCase(
       try {
         const alpha = alphaOf(a, i);
         const seed = 500 + 31 * i + B + IN + OUT;
-        const x = randArray(B * IN, seed);
-        const w = randArray(IN * OUT, seed + 1);
-        const dy = randArray(B * OUT, seed + 2);
-        const y = activated(B * OUT, seed + 3, a, alpha);
-        const [dx0, dw0, db0] = [
-          randArray(B * IN, seed + 4),
-          randArray(IN * OUT, seed + 5),
-          randArray(OUT, seed + 6),
-        ];
-        const t = {
-          x: s.tensor([B, IN], x, "x"),
-          dy: s.tensor([B, OUT], dy, "dy"),
-          y: s.tensor([B, OUT], y, "y"),
-          w: s.tensor([IN, OUT], w, "w"),
-          dx: s.tensor([B, IN], dx0, "dx"),
-          dw: s.tensor([IN, OUT], dw0, "dw"),
-          db: s.tensor([OUT], db0, "db"),
-        };
+        const { host, t } = backwardData(
+          s,
+          [B, IN, OUT],
+          seed,
+          randArray(B * IN, seed),
+          activated(B * OUT, seed + 3, a, alpha),
+        );
+        const { x, w, dy, y, dx0, dw0, db0 } = host;
         const ds = await ops.denseBackward(s, {
           ...t,
           dx: withDx ? t.dx : undefined,
@@ -430,28 +446,19 @@ function epilogueCase([B, IN, OUT]: Shape3, epi: Activation, i: number, tile: op
       try {
         const alpha = alphaOf(epi, i);
         const seed = 700 + 17 * i + B + IN + OUT;
-        const x = activated(B * IN, seed, epi, alpha); // this layer's input = the lower layer's output z
-        const w = randArray(IN * OUT, seed + 1);
-        const g = randArray(B * OUT, seed + 2);
-        const y = randArray(B * OUT, seed + 3); // unread: act is identity
-        const [dx0, dw0, db0] = [
-          randArray(B * IN, seed + 4),
-          randArray(IN * OUT, seed + 5),
-          randArray(OUT, seed + 6),
-        ];
-        const t = {
-          x: s.tensor([B, IN], x, "x"),
-          g: s.tensor([B, OUT], g, "g"),
-          y: s.tensor([B, OUT], y, "y"),
-          w: s.tensor([IN, OUT], w, "w"),
-          dx: s.tensor([B, IN], dx0, "dx"),
-          dw: s.tensor([IN, OUT], dw0, "dw"),
-          db: s.tensor([OUT], db0, "db"),
-        };
+        // x, this layer's input, is the lower layer's output z; y is not read (act is identity); dy is g.
+        const { host, t } = backwardData(
+          s,
+          [B, IN, OUT],
+          seed,
+          activated(B * IN, seed, epi, alpha),
+          randArray(B * OUT, seed + 3),
+        );
+        const { x, w, dy: g, y, dx0, dw0, db0 } = host;
         const o = { act: "identity" as const, tile };
         await runAll(s, [
           await ops.denseBackwardInput(s, {
-            dy: t.g,
+            dy: t.dy,
             y: t.y,
             w: t.w,
             dx: t.dx,
@@ -461,7 +468,7 @@ function epilogueCase([B, IN, OUT]: Shape3, epi: Activation, i: number, tile: op
           }),
           ...(await ops.denseBackwardWeight(s, {
             x: t.x,
-            dy: t.g,
+            dy: t.dy,
             y: t.y,
             dw: t.dw,
             db: t.db,

@@ -10,21 +10,7 @@ import { DivergenceError, type GanError } from "../../src/runtime/errors";
 import type { Gpu } from "../../src/runtime/gpu";
 import { decodeSafetensors } from "../../src/runtime/safetensors";
 import { check, suite } from "../harness/cases";
-
-const ring = () => toyDataset("ring8", { count: 64, seed: 3 });
-
-function tiny(extra: GanConfigInput = {}): GanConfigInput {
-  return {
-    loss: "non-saturating",
-    noiseDim: 2,
-    batchSize: 4,
-    generator: { hidden: [5], act: "leaky_relu" },
-    discriminator: { hidden: [5], act: "leaky_relu" },
-    metricsEvery: 2,
-    seed: 7,
-    ...extra,
-  };
-}
+import { ring, tiny } from "../harness/tiny-gan";
 
 const losses = (ms: readonly GanMetrics[]) =>
   JSON.stringify(
