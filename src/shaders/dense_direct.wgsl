@@ -81,9 +81,10 @@ fn outer8(acc: ptr<function, array<vec4f, 16>>, a: array<f32, 8>, b: array<f32, 
   (*acc)[15] = fma(vec4f(a[7]), hi, (*acc)[15]);
 }
 
-fn acc_at(acc: ptr<function, array<vec4f, 16>>, i: u32, j: u32) -> f32 {
-  return (*acc)[2u * i + j / 4u][j % 4u];
-}
+// The stores: row i of an invocation's block holds acc[2i] (columns 0-3) and acc[2i + 1] (4-7). Each kernel has a
+// `*_row` helper that stores one row through its own `*_put`, called eight times with constant indices: indexing
+// acc with loop counters would keep it in memory with per-lane gathers on a CPU Vulkan (SwiftShader), and the
+// store loop of a small-K product cost more than its K loop. A partial column block takes a loop (rare).
 
 // ---- matmul_direct: a, b -> c --------------------------------------------------------------------------------
 @group(0) @binding(0) var<storage, read> dm_a: array<f32>;
@@ -116,6 +117,33 @@ fn dm_b8(r: array<u32, 8>, o: u32) -> array<f32, 8> {
   return v;
 }
 
+fn dm_put(row: u32, col: u32, a: f32) {
+  let idx = row * dm_p.N + col;
+  var v = dm_p.alpha * a;
+  if (ACCUMULATE) { v += dm_c[idx]; }
+  dm_c[idx] = v;
+}
+fn dm_row(wid: vec3u, lid: vec3u, i: u32, M: u32, N: u32, lo: vec4f, hi: vec4f) {
+  let row = row_of(wid, lid, i);
+  if (row >= M) { return; }
+  let c = col_of(wid, lid, 0u);
+  if (c + 7u * WX < N) {
+    dm_put(row, c, lo.x);
+    dm_put(row, c + WX, lo.y);
+    dm_put(row, c + 2u * WX, lo.z);
+    dm_put(row, c + 3u * WX, lo.w);
+    dm_put(row, c + 4u * WX, hi.x);
+    dm_put(row, c + 5u * WX, hi.y);
+    dm_put(row, c + 6u * WX, hi.z);
+    dm_put(row, c + 7u * WX, hi.w);
+    return;
+  }
+  let v = array<f32, 8>(lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w);
+  for (var j = 0u; j < 8u; j++) {
+    if (c + j * WX < N) { dm_put(row, c + j * WX, v[j]); }
+  }
+}
+
 @compute @workgroup_size(WX, WY)
 fn matmul_direct(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let M = dm_p.M;
@@ -131,20 +159,14 @@ fn matmul_direct(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id
     let kb = k * sb;
     outer8(&acc, dm_a8(ra, ka), dm_b8(cb, kb));
   }
-  for (var i = 0u; i < 8u; i++) {
-    let row = row_of(wid, lid, i);
-    if (row >= M) { break; }
-    for (var j = 0u; j < 8u; j++) {
-      let col = col_of(wid, lid, j);
-      if (col < N) {
-        let idx = row * N + col;
-        var v = dm_p.alpha * acc_at(&acc, i, j);
-        if (ACCUMULATE) { v += dm_c[idx]; }
-        dm_c[idx] = v;
-      }
-    }
-  }
-}
+  dm_row(wid, lid, 0u, M, N, acc[0], acc[1]);
+  dm_row(wid, lid, 1u, M, N, acc[2], acc[3]);
+  dm_row(wid, lid, 2u, M, N, acc[4], acc[5]);
+  dm_row(wid, lid, 3u, M, N, acc[6], acc[7]);
+  dm_row(wid, lid, 4u, M, N, acc[8], acc[9]);
+  dm_row(wid, lid, 5u, M, N, acc[10], acc[11]);
+  dm_row(wid, lid, 6u, M, N, acc[12], acc[13]);
+  dm_row(wid, lid, 7u, M, N, acc[14], acc[15]);}
 
 // ---- dense_forward_direct: x, w, bias -> y = act(x·w + bias); dense_forward_nobias_direct: x, w -> y -------------
 @group(0) @binding(0) var<storage, read> df_x: array<f32>;
@@ -192,19 +214,66 @@ fn df_product(wid: vec3u, lid: vec3u, M: u32, N: u32, K: u32) -> array<vec4f, 16
   return acc;
 }
 
+fn df_put(row: u32, col: u32, a: f32) {
+  df_y[row * df_p.N + col] = act_forward(a + df_bias[col], df_p.slope);
+}
+fn df_row(wid: vec3u, lid: vec3u, i: u32, M: u32, N: u32, lo: vec4f, hi: vec4f) {
+  let row = row_of(wid, lid, i);
+  if (row >= M) { return; }
+  let c = col_of(wid, lid, 0u);
+  if (c + 7u * WX < N) {
+    df_put(row, c, lo.x);
+    df_put(row, c + WX, lo.y);
+    df_put(row, c + 2u * WX, lo.z);
+    df_put(row, c + 3u * WX, lo.w);
+    df_put(row, c + 4u * WX, hi.x);
+    df_put(row, c + 5u * WX, hi.y);
+    df_put(row, c + 6u * WX, hi.z);
+    df_put(row, c + 7u * WX, hi.w);
+    return;
+  }
+  let v = array<f32, 8>(lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w);
+  for (var j = 0u; j < 8u; j++) {
+    if (c + j * WX < N) { df_put(row, c + j * WX, v[j]); }
+  }
+}
+fn dfn_put(row: u32, col: u32, a: f32) {
+  dfn_y[row * dfn_p.N + col] = act_forward(a, dfn_p.slope);
+}
+fn dfn_row(wid: vec3u, lid: vec3u, i: u32, M: u32, N: u32, lo: vec4f, hi: vec4f) {
+  let row = row_of(wid, lid, i);
+  if (row >= M) { return; }
+  let c = col_of(wid, lid, 0u);
+  if (c + 7u * WX < N) {
+    dfn_put(row, c, lo.x);
+    dfn_put(row, c + WX, lo.y);
+    dfn_put(row, c + 2u * WX, lo.z);
+    dfn_put(row, c + 3u * WX, lo.w);
+    dfn_put(row, c + 4u * WX, hi.x);
+    dfn_put(row, c + 5u * WX, hi.y);
+    dfn_put(row, c + 6u * WX, hi.z);
+    dfn_put(row, c + 7u * WX, hi.w);
+    return;
+  }
+  let v = array<f32, 8>(lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w);
+  for (var j = 0u; j < 8u; j++) {
+    if (c + j * WX < N) { dfn_put(row, c + j * WX, v[j]); }
+  }
+}
+
 @compute @workgroup_size(WX, WY)
 fn dense_forward_direct(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let M = df_p.M;
   let N = df_p.N;
   var acc = df_product(wid, lid, M, N, df_p.K);
-  for (var i = 0u; i < 8u; i++) {
-    let row = row_of(wid, lid, i);
-    if (row >= M) { break; }
-    for (var j = 0u; j < 8u; j++) {
-      let col = col_of(wid, lid, j);
-      if (col < N) { df_y[row * N + col] = act_forward(acc_at(&acc, i, j) + df_bias[col], df_p.slope); }
-    }
-  }
+  df_row(wid, lid, 0u, M, N, acc[0], acc[1]);
+  df_row(wid, lid, 1u, M, N, acc[2], acc[3]);
+  df_row(wid, lid, 2u, M, N, acc[4], acc[5]);
+  df_row(wid, lid, 3u, M, N, acc[6], acc[7]);
+  df_row(wid, lid, 4u, M, N, acc[8], acc[9]);
+  df_row(wid, lid, 5u, M, N, acc[10], acc[11]);
+  df_row(wid, lid, 6u, M, N, acc[12], acc[13]);
+  df_row(wid, lid, 7u, M, N, acc[14], acc[15]);
 }
 
 @compute @workgroup_size(WX, WY)
@@ -212,14 +281,14 @@ fn dense_forward_nobias_direct(@builtin(local_invocation_id) lid: vec3u, @builti
   let M = dfn_p.M;
   let N = dfn_p.N;
   var acc = df_product(wid, lid, M, N, dfn_p.K);
-  for (var i = 0u; i < 8u; i++) {
-    let row = row_of(wid, lid, i);
-    if (row >= M) { break; }
-    for (var j = 0u; j < 8u; j++) {
-      let col = col_of(wid, lid, j);
-      if (col < N) { dfn_y[row * N + col] = act_forward(acc_at(&acc, i, j), dfn_p.slope); }
-    }
-  }
+  dfn_row(wid, lid, 0u, M, N, acc[0], acc[1]);
+  dfn_row(wid, lid, 1u, M, N, acc[2], acc[3]);
+  dfn_row(wid, lid, 2u, M, N, acc[4], acc[5]);
+  dfn_row(wid, lid, 3u, M, N, acc[6], acc[7]);
+  dfn_row(wid, lid, 4u, M, N, acc[8], acc[9]);
+  dfn_row(wid, lid, 5u, M, N, acc[10], acc[11]);
+  dfn_row(wid, lid, 6u, M, N, acc[12], acc[13]);
+  dfn_row(wid, lid, 7u, M, N, acc[14], acc[15]);
 }
 
 // ---- dense_backward_input_direct: dy, y, w -> dx (=|+=) ((dy ⊙ act'(y)) · wᵀ) [⊙ act_EPI'(z)] ---------------------
@@ -263,6 +332,34 @@ fn dbi_w8(r: array<u32, 8>, o: u32) -> array<f32, 8> {
   return v;
 }
 
+fn dbi_put(row: u32, col: u32, a: f32) {
+  let idx = row * dbi_p.N + col;
+  var v = a;
+  if (EPI != 0u) { v *= act_grad_of(EPI, dbi_y[idx], dbi_p.slope); }
+  if (ACCUMULATE) { v += dbi_dx[idx]; }
+  dbi_dx[idx] = v;
+}
+fn dbi_row(wid: vec3u, lid: vec3u, i: u32, M: u32, N: u32, lo: vec4f, hi: vec4f) {
+  let row = row_of(wid, lid, i);
+  if (row >= M) { return; }
+  let c = col_of(wid, lid, 0u);
+  if (c + 7u * WX < N) {
+    dbi_put(row, c, lo.x);
+    dbi_put(row, c + WX, lo.y);
+    dbi_put(row, c + 2u * WX, lo.z);
+    dbi_put(row, c + 3u * WX, lo.w);
+    dbi_put(row, c + 4u * WX, hi.x);
+    dbi_put(row, c + 5u * WX, hi.y);
+    dbi_put(row, c + 6u * WX, hi.z);
+    dbi_put(row, c + 7u * WX, hi.w);
+    return;
+  }
+  let v = array<f32, 8>(lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w);
+  for (var j = 0u; j < 8u; j++) {
+    if (c + j * WX < N) { dbi_put(row, c + j * WX, v[j]); }
+  }
+}
+
 @compute @workgroup_size(WX, WY)
 fn dense_backward_input_direct(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let M = dbi_p.M;
@@ -274,21 +371,14 @@ fn dense_backward_input_direct(@builtin(local_invocation_id) lid: vec3u, @builti
   for (var k = 0u; k < K; k++) {
     outer8(&acc, dbi_g8(ra, k), dbi_w8(cb, k));
   }
-  for (var i = 0u; i < 8u; i++) {
-    let row = row_of(wid, lid, i);
-    if (row >= M) { break; }
-    for (var j = 0u; j < 8u; j++) {
-      let col = col_of(wid, lid, j);
-      if (col < N) {
-        let idx = row * N + col;
-        var v = acc_at(&acc, i, j);
-        if (EPI != 0u) { v *= act_grad_of(EPI, dbi_y[idx], dbi_p.slope); }
-        if (ACCUMULATE) { v += dbi_dx[idx]; }
-        dbi_dx[idx] = v;
-      }
-    }
-  }
-}
+  dbi_row(wid, lid, 0u, M, N, acc[0], acc[1]);
+  dbi_row(wid, lid, 1u, M, N, acc[2], acc[3]);
+  dbi_row(wid, lid, 2u, M, N, acc[4], acc[5]);
+  dbi_row(wid, lid, 3u, M, N, acc[6], acc[7]);
+  dbi_row(wid, lid, 4u, M, N, acc[8], acc[9]);
+  dbi_row(wid, lid, 5u, M, N, acc[10], acc[11]);
+  dbi_row(wid, lid, 6u, M, N, acc[12], acc[13]);
+  dbi_row(wid, lid, 7u, M, N, acc[14], acc[15]);}
 
 // ---- dense_backward_weight_direct: x, dy, y -> dw (+)= xᵀ · g, db (+)= Σ_rows g; *_nobias_direct: no db -----------
 // M = IN, N = OUT, K = B; x (B, IN) is op(A) transposed (column m of x, stride IN in k); g rows are contiguous in n.
@@ -332,14 +422,36 @@ fn dbw_g8(r: array<u32, 8>, o: u32, slope: f32) -> array<f32, 8> {
   return v;
 }
 
-// dW (=|+=) a sum: ACCUMULATE is true unless the caller overwrites the gradients (then no zeroing pass is needed).
-fn dbw_store(idx: u32, v: f32) {
+// dW (=|+=) a sum (dw_put takes the flat index: the two weight entry points have different params bindings):
+// ACCUMULATE is true unless the caller overwrites the gradients (then no zeroing pass is needed).
+fn dbw_put(idx: u32, v: f32) {
   if (ACCUMULATE) {
     dbw_dw[idx] += v;
   } else {
     dbw_dw[idx] = v;
   }
 }
+fn dbw_row(wid: vec3u, lid: vec3u, i: u32, M: u32, N: u32, lo: vec4f, hi: vec4f) {
+  let row = row_of(wid, lid, i);
+  if (row >= M) { return; }
+  let c = col_of(wid, lid, 0u);
+  if (c + 7u * WX < N) {
+    dbw_put(row * N + c, lo.x);
+    dbw_put(row * N + c + WX, lo.y);
+    dbw_put(row * N + c + 2u * WX, lo.z);
+    dbw_put(row * N + c + 3u * WX, lo.w);
+    dbw_put(row * N + c + 4u * WX, hi.x);
+    dbw_put(row * N + c + 5u * WX, hi.y);
+    dbw_put(row * N + c + 6u * WX, hi.z);
+    dbw_put(row * N + c + 7u * WX, hi.w);
+    return;
+  }
+  let v = array<f32, 8>(lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w);
+  for (var j = 0u; j < 8u; j++) {
+    if (c + j * WX < N) { dbw_put(row * N + c + j * WX, v[j]); }
+  }
+}
+
 
 // Returns the 16 accumulators and, as elements 16 and 17, the column sums of g (when `sums`).
 fn dbw_product(wid: vec3u, lid: vec3u, M: u32, N: u32, K: u32, slope: f32, sums: bool) -> array<vec4f, 18> {
@@ -368,19 +480,20 @@ fn dense_backward_weight_direct(@builtin(local_invocation_id) lid: vec3u, @built
   let N = dbw_p.N;
   let first = wid.y == 0u && lid.y == 0u;
   var r = dbw_product(wid, lid, M, N, dbw_p.K, dbw_p.slope, first);
-  for (var i = 0u; i < 8u; i++) {
-    let row = row_of(wid, lid, i);
-    if (row >= M) { break; }
-    for (var j = 0u; j < 8u; j++) {
-      let col = col_of(wid, lid, j);
-      if (col < N) { dbw_store(row * N + col, r[2u * i + j / 4u][j % 4u]); }
-    }
-  }
+  dbw_row(wid, lid, 0u, M, N, r[0], r[1]);
+  dbw_row(wid, lid, 1u, M, N, r[2], r[3]);
+  dbw_row(wid, lid, 2u, M, N, r[4], r[5]);
+  dbw_row(wid, lid, 3u, M, N, r[6], r[7]);
+  dbw_row(wid, lid, 4u, M, N, r[8], r[9]);
+  dbw_row(wid, lid, 5u, M, N, r[10], r[11]);
+  dbw_row(wid, lid, 6u, M, N, r[12], r[13]);
+  dbw_row(wid, lid, 7u, M, N, r[14], r[15]);
   if (first) {
+    let sums = array<f32, 8>(r[16].x, r[16].y, r[16].z, r[16].w, r[17].x, r[17].y, r[17].z, r[17].w);
     for (var j = 0u; j < 8u; j++) {
       let col = col_of(wid, lid, j);
       if (col < N) {
-        var v = r[16u + j / 4u][j % 4u];
+        var v = sums[j];
         if (ACCUMULATE) { v += dbw_db[col]; }
         dbw_db[col] = v;
       }
@@ -393,12 +506,12 @@ fn dense_backward_weight_nobias_direct(@builtin(local_invocation_id) lid: vec3u,
   let M = dbwn_p.M;
   let N = dbwn_p.N;
   var r = dbw_product(wid, lid, M, N, dbwn_p.K, dbwn_p.slope, false);
-  for (var i = 0u; i < 8u; i++) {
-    let row = row_of(wid, lid, i);
-    if (row >= M) { break; }
-    for (var j = 0u; j < 8u; j++) {
-      let col = col_of(wid, lid, j);
-      if (col < N) { dbw_store(row * N + col, r[2u * i + j / 4u][j % 4u]); }
-    }
-  }
+  dbw_row(wid, lid, 0u, M, N, r[0], r[1]);
+  dbw_row(wid, lid, 1u, M, N, r[2], r[3]);
+  dbw_row(wid, lid, 2u, M, N, r[4], r[5]);
+  dbw_row(wid, lid, 3u, M, N, r[6], r[7]);
+  dbw_row(wid, lid, 4u, M, N, r[8], r[9]);
+  dbw_row(wid, lid, 5u, M, N, r[10], r[11]);
+  dbw_row(wid, lid, 6u, M, N, r[12], r[13]);
+  dbw_row(wid, lid, 7u, M, N, r[14], r[15]);
 }

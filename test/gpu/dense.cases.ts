@@ -25,7 +25,10 @@ function tol(K: number, amax: number, bmax: number): { atol: number; rtol: numbe
 }
 
 function tileLabel(t: ops.TileConfig): string {
-  if (t.variant === "direct") return t.wx ? `direct ${t.wx}x${t.wy}` : "direct";
+  if (t.variant === "direct") {
+    const form = t.vec4 === false ? "direct scalar" : "direct";
+    return t.wx ? `${form} ${t.wx}x${t.wy}` : form;
+  }
   return `tiled ${t.wx ?? 16}x${t.wy ?? 16}x${t.tk ?? 16}`;
 }
 
@@ -614,6 +617,21 @@ const TRANSPOSES: [boolean, boolean][] = [
   [true, true],
 ];
 const { direct: DIRECT, tiled: TILED } = ops.DEFAULT_TILES;
+/** "direct" with vec4 loads off: the scalar kernels the vec4 ones fall back to (SHAPES are mostly unaligned). */
+const SCALAR_DIRECT: ops.TileConfig = { variant: "direct", vec4: false };
+/**
+ * Shapes the vec4 kernels take (IN and OUT multiples of 4, or OUT alone for the input product), at their edges:
+ * rows not a multiple of a workgroup's, an odd count of vec4 columns (OUT 20: the second vec4 of the last block
+ * is past the edge), one vec4 column (OUT 4), an odd count of vec4 rows in dW (IN 12), and input products with
+ * IN not a multiple of 4 or 8 (3, 17).
+ */
+const VEC4_SHAPES: Shape3[] = [
+  [36, 12, 20],
+  [5, 4, 4],
+  [70, 40, 8],
+  [9, 3, 8],
+  [33, 17, 12],
+];
 /** The tiled kernel's code does not depend on its tile sizes; a small tile compiles ~20x faster on SwiftShader. */
 const SMALL_TILED: ops.TileConfig = { variant: "tiled", wx: 4, wy: 4, tk: 4 };
 type Shape3 = [number, number, number];
@@ -663,6 +681,16 @@ export default suite("dense", [
     epilogueCase(SHAPES[(ai + 3) % SHAPES.length]!, a, 2 * ai + 1, DIRECT),
   ]),
   ...ACTIVATIONS.map((a, ai) => epilogueCase([33, 17, 9], a, ai, SMALL_TILED)),
+  ...VEC4_SHAPES.flatMap((shape, si) =>
+    ACTIVATIONS.map((a, ai) => layerCase(shape, a, 100 + si * ACTIVATIONS.length + ai, DIRECT)),
+  ),
+  ...VEC4_SHAPES.map((shape, si) => layerCase(shape, si % 2 ? "tanh" : "relu", 130 + si, DIRECT, true)),
+  ...VEC4_SHAPES.map((shape, si) => backwardCase(shape, ACTIVATIONS[si % 5]!, 140 + si, DIRECT, true)),
+  ...ACTIVATIONS.map((a, ai) => epilogueCase(VEC4_SHAPES[ai % VEC4_SHAPES.length]!, a, 150 + ai, DIRECT)),
+  ...ACTIVATIONS.map((a, ai) => layerCase([64, 64, 64], a, 160 + ai, SCALAR_DIRECT)),
+  layerCase([36, 12, 20], "tanh", 170, SCALAR_DIRECT, true),
+  backwardCase([64, 64, 64], "leaky_relu", 171, SCALAR_DIRECT, true),
+  epilogueCase([64, 64, 64], "relu", 172, SCALAR_DIRECT),
   epilogueCase([129, 65, 257], "leaky_relu", 3, TILED),
   epilogueErrorCase,
   layerCase([129, 65, 257], "leaky_relu", 1, TILED),

@@ -9,6 +9,7 @@ import activationSrc from "../../shaders/activation.wgsl?raw";
 import denseSrc from "../../shaders/dense.wgsl?raw";
 import directSrc from "../../shaders/dense_direct.wgsl?raw";
 import tileSrc from "../../shaders/dense_tile.wgsl?raw";
+import vec4Src from "../../shaders/dense_vec4.wgsl?raw";
 import matmulSrc from "../../shaders/matmul.wgsl?raw";
 import { ACTIVATIONS, type Activation, checkActivation } from "../cpu/activation";
 import { ArgumentError, checkChoice, checkInt, checkNumber, LimitError, ShapeError } from "../errors";
@@ -31,6 +32,7 @@ const MATMUL_SOURCE = `${actSrc}\n${tileSrc}\n${matmulSrc}`;
 const DENSE_SOURCE = `${actSrc}\n${tileSrc}\n${denseSrc}`;
 const ACTIVATION_SOURCE = `${actSrc}\n${activationSrc}`;
 const DIRECT_SOURCE = `${actSrc}\n${directSrc}`;
+const VEC4_SOURCE = `${actSrc}\n${directSrc}\n${vec4Src}`;
 
 const denseParams = new ParamsLayout("DenseParams", [
   ["M", "u32"],
@@ -217,6 +219,40 @@ export const DENSE_KERNELS = {
     ],
     denseParams,
   ),
+  denseForwardVec4: def(
+    VEC4_SOURCE,
+    "dense_forward_vec4",
+    [
+      ["x", "read"],
+      ["w", "read"],
+      ["b", "read"],
+      ["y", "read_write"],
+    ],
+    denseParams,
+  ),
+  denseBackwardInputVec4: def(
+    VEC4_SOURCE,
+    "dense_backward_input_vec4",
+    [
+      ["dy", "read"],
+      ["y", "read"],
+      ["w", "read"],
+      ["dx", "read_write"],
+    ],
+    denseParams,
+  ),
+  denseBackwardWeightVec4: def(
+    VEC4_SOURCE,
+    "dense_backward_weight_vec4",
+    [
+      ["x", "read"],
+      ["dy", "read"],
+      ["y", "read"],
+      ["dw", "read_write"],
+      ["db", "read_write"],
+    ],
+    denseParams,
+  ),
 } as const;
 
 /**
@@ -237,6 +273,12 @@ export interface TileConfig {
   wx?: number;
   wy?: number;
   tk?: number;
+  /**
+   * "direct" only: read the operands as vec4 where the shape allows it (default true; see dense_vec4.wgsl): the
+   * forward and the weight product need IN and OUT multiples of 4, the input product OUT. Other shapes, and false,
+   * take the scalar kernels. The dense forward (with a bias), both backward products (the weight one with db).
+   */
+  vec4?: boolean;
 }
 
 /**
@@ -248,10 +290,14 @@ export const DEFAULT_TILES: Readonly<Record<DenseVariant, Readonly<TileConfig>>>
   direct: { variant: "direct" },
 };
 
-/** The tiles the family picks by itself (defaultTile); the GPU tests run each on awkward shapes. */
+/**
+ * Every kernel form that ships: the tiles the family picks by itself (defaultTile) and "direct" with its vec4
+ * loads off (the scalar kernels, which the vec4 ones fall back to on unaligned shapes); the GPU tests run each.
+ */
 export const DENSE_TILE_VARIANTS: readonly Readonly<TileConfig>[] = [
   DEFAULT_TILES.tiled,
   DEFAULT_TILES.direct,
+  { variant: "direct", vec4: false },
 ];
 
 function pow2AtLeast(n: number): number {
@@ -294,6 +340,8 @@ export function tileWorkgroupBytes(t: TileConfig): number {
 
 interface Plan {
   variant: DenseVariant;
+  /** "direct" with vec4 loads allowed (the op still checks that its shape fits). */
+  vec4: boolean;
   constants: Record<string, number>;
   grid: [number, number];
 }
@@ -315,6 +363,8 @@ function plan(gpu: Gpu, what: string, tile: TileConfig | undefined, M: number, N
     "direct",
   ] as const);
   const direct = variant === "direct";
+  const vec4 = t.vec4 ?? true;
+  if (typeof vec4 !== "boolean") throw new ArgumentError(`${what}.tile.vec4`, vec4, "a boolean");
   const [fitX, fitY] = directShape(fit.rows ? M : 64, fit.cols ? N : 64);
   const [autoX, autoY] = direct ? [fitX, fitY] : [16, 16];
   const lim = gpu.limits;
@@ -332,6 +382,7 @@ function plan(gpu: Gpu, what: string, tile: TileConfig | undefined, M: number, N
     const NI = fit.rows && wy === 1 && M < 8 ? M : 8;
     return {
       variant,
+      vec4,
       constants: { WX: wx, WY: wy, NI, NJ },
       grid: [ceilDiv(N, 8 * wx), ceilDiv(M, 8 * wy)],
     };
@@ -343,7 +394,12 @@ function plan(gpu: Gpu, what: string, tile: TileConfig | undefined, M: number, N
       `${what}: tile ${wx}×${wy}×${tk} stages ${bytes} bytes of workgroup memory, beyond the device's maxComputeWorkgroupStorageSize of ${lim.maxComputeWorkgroupStorageSize}`,
     );
   }
-  return { variant, constants: { WX: wx, WY: wy, TK: tk }, grid: [ceilDiv(N, 4 * wx), ceilDiv(M, 4 * wy)] };
+  return {
+    variant,
+    vec4: false,
+    constants: { WX: wx, WY: wy, TK: tk },
+    grid: [ceilDiv(N, 4 * wx), ceilDiv(M, 4 * wy)],
+  };
 }
 
 /** [rows, cols] of a 2-D tensor, or a ShapeError naming it. */
@@ -535,8 +591,13 @@ export async function denseForward(
   const params = { M: B, N: OUT, K: IN, alpha: 1, slope };
   const direct = p.variant === "direct";
   if (b) {
+    const vec4 = p.vec4 && IN % 4 === 0 && OUT % 4 === 0;
     const k = await gpu.kernel(
-      direct ? DENSE_KERNELS.denseForwardDirect : DENSE_KERNELS.denseForward,
+      vec4
+        ? DENSE_KERNELS.denseForwardVec4
+        : direct
+          ? DENSE_KERNELS.denseForwardDirect
+          : DENSE_KERNELS.denseForward,
       constants,
     );
     return gpu.dispatch(k, { x, w, b, y }, params, p.grid);
@@ -603,7 +664,11 @@ function prepBackwardInput(gpu: Gpu, o: BackwardInputOptions, what: string): Pre
     EPI: epi,
   };
   const def =
-    p.variant === "direct" ? DENSE_KERNELS.denseBackwardInputDirect : DENSE_KERNELS.denseBackwardInput;
+    p.vec4 && OUT % 4 === 0
+      ? DENSE_KERNELS.denseBackwardInputVec4
+      : p.variant === "direct"
+        ? DENSE_KERNELS.denseBackwardInputDirect
+        : DENSE_KERNELS.denseBackwardInput;
   return {
     def,
     constants,
@@ -657,7 +722,12 @@ function prepBackwardWeight(gpu: Gpu, o: BackwardWeightOptions, what: string): P
   const params = { M: IN, N: OUT, K: B, alpha: 1, slope };
   const direct = p.variant === "direct";
   if (db) {
-    const def = direct ? DENSE_KERNELS.denseBackwardWeightDirect : DENSE_KERNELS.denseBackwardWeight;
+    const def =
+      p.vec4 && IN % 4 === 0 && OUT % 4 === 0
+        ? DENSE_KERNELS.denseBackwardWeightVec4
+        : direct
+          ? DENSE_KERNELS.denseBackwardWeightDirect
+          : DENSE_KERNELS.denseBackwardWeight;
     return { def, constants, bindings: { x, dy, y, dw, db }, params, grid: p.grid };
   }
   const def = direct

@@ -1,0 +1,329 @@
+// The "direct" products with vec4 loads, for shapes whose contiguous axes are multiples of 4: each invocation owns
+// 8 rows × 8 CONTIGUOUS columns of C (two vec4) and reads its operands as vec4, 4 loads per 64 FMAs where
+// dense_direct.wgsl's scalar form needs 16. On SwiftShader a storage load is the dear part of a product (a per-lane
+// gather with a bounds check) and a vec4 one costs about what a scalar one does, so these run ~1.4x the scalar
+// kernels (runs of bench/ and the tile sweep in Chromium: forward 512³ 3.0 -> 4.4 GFLOP/s). Rows and columns past
+// the edge are clamped for loading and skipped at the store, as in the scalar form.
+// Appended to act.wgsl and dense_direct.wgsl (outer8, DenseParams, WX, WY, ACCUMULATE, EPI come from there).
+// Requirements, checked by the host (ops/dense.ts vec4Fits): forward K = IN and N = OUT multiples of 4; input
+// product K = OUT a multiple of 4; weight product M = IN and N = OUT multiples of 4.
+
+// Row r0 + ty·8 + i and vec4 columns c4, c4 + 1 (= columns 8·(wid.x·WX + tx) ..+7) of this invocation.
+fn v_row0(wid: vec3u, lid: vec3u) -> u32 {
+  return (wid.y * WY + lid.y) * 8u;
+}
+fn v_col4(wid: vec3u, lid: vec3u) -> u32 {
+  return (wid.x * WX + lid.x) * 2u;
+}
+
+// Eight values of two vec4 (the slow path of a partial column block's store).
+fn pair8(lo: vec4f, hi: vec4f) -> array<f32, 8> {
+  return array<f32, 8>(lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w);
+}
+
+fn act_forward4(z: vec4f, slope: f32) -> vec4f {
+  return vec4f(act_forward(z.x, slope), act_forward(z.y, slope), act_forward(z.z, slope), act_forward(z.w, slope));
+}
+fn act_grad4(y: vec4f, slope: f32) -> vec4f {
+  return vec4f(act_grad(y.x, slope), act_grad(y.y, slope), act_grad(y.z, slope), act_grad(y.w, slope));
+}
+
+// ---- dense_forward_vec4: x, w, bias -> y = act(x·w + bias) ----------------------------------------------------
+// M = B, N = OUT, K = IN; x rows as vec4 along k, w rows (k) as vec4 along n; y stored as vec4.
+@group(0) @binding(0) var<storage, read> dfv_x: array<vec4f>;
+@group(0) @binding(1) var<storage, read> dfv_w: array<vec4f>;
+@group(0) @binding(2) var<storage, read> dfv_bias: array<vec4f>;
+@group(0) @binding(3) var<storage, read_write> dfv_y: array<vec4f>;
+@group(0) @binding(4) var<uniform> dfv_p: DenseParams;
+
+fn dfv_store(r: u32, M: u32, N4: u32, c4: u32, lo: vec4f, hi: vec4f, b0: vec4f, b1: vec4f) {
+  if (r >= M) { return; }
+  let slope = dfv_p.slope;
+  dfv_y[r * N4 + c4] = act_forward4(lo + b0, slope);
+  if (c4 + 1u < N4) { dfv_y[r * N4 + c4 + 1u] = act_forward4(hi + b1, slope); }
+}
+
+@compute @workgroup_size(WX, WY)
+fn dense_forward_vec4(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let M = dfv_p.M;
+  let N4 = dfv_p.N / 4u;
+  let K4 = dfv_p.K / 4u;
+  let r0 = v_row0(wid, lid);
+  let c4 = v_col4(wid, lid);
+  let lo = min(c4, N4 - 1u);
+  let hi = min(c4 + 1u, N4 - 1u);
+  var rows: array<u32, 8>;
+  for (var i = 0u; i < 8u; i++) { rows[i] = min(r0 + i, M - 1u) * K4; }
+  var acc: array<vec4f, 16>;
+  for (var k4 = 0u; k4 < K4; k4++) {
+    let wb = 4u * k4 * N4;
+    let w0l = dfv_w[wb + lo];
+    let w0h = dfv_w[wb + hi];
+    let w1l = dfv_w[wb + N4 + lo];
+    let w1h = dfv_w[wb + N4 + hi];
+    let w2l = dfv_w[wb + 2u * N4 + lo];
+    let w2h = dfv_w[wb + 2u * N4 + hi];
+    let w3l = dfv_w[wb + 3u * N4 + lo];
+    let w3h = dfv_w[wb + 3u * N4 + hi];
+    let a0 = dfv_x[rows[0] + k4];
+    let a1 = dfv_x[rows[1] + k4];
+    let a2 = dfv_x[rows[2] + k4];
+    let a3 = dfv_x[rows[3] + k4];
+    let a4 = dfv_x[rows[4] + k4];
+    let a5 = dfv_x[rows[5] + k4];
+    let a6 = dfv_x[rows[6] + k4];
+    let a7 = dfv_x[rows[7] + k4];
+    acc[0] = fma(vec4f(a0.x), w0l, acc[0]); acc[1] = fma(vec4f(a0.x), w0h, acc[1]); acc[0] = fma(vec4f(a0.y), w1l, acc[0]); acc[1] = fma(vec4f(a0.y), w1h, acc[1]);
+    acc[0] = fma(vec4f(a0.z), w2l, acc[0]); acc[1] = fma(vec4f(a0.z), w2h, acc[1]); acc[0] = fma(vec4f(a0.w), w3l, acc[0]); acc[1] = fma(vec4f(a0.w), w3h, acc[1]);
+    acc[2] = fma(vec4f(a1.x), w0l, acc[2]); acc[3] = fma(vec4f(a1.x), w0h, acc[3]); acc[2] = fma(vec4f(a1.y), w1l, acc[2]); acc[3] = fma(vec4f(a1.y), w1h, acc[3]);
+    acc[2] = fma(vec4f(a1.z), w2l, acc[2]); acc[3] = fma(vec4f(a1.z), w2h, acc[3]); acc[2] = fma(vec4f(a1.w), w3l, acc[2]); acc[3] = fma(vec4f(a1.w), w3h, acc[3]);
+    acc[4] = fma(vec4f(a2.x), w0l, acc[4]); acc[5] = fma(vec4f(a2.x), w0h, acc[5]); acc[4] = fma(vec4f(a2.y), w1l, acc[4]); acc[5] = fma(vec4f(a2.y), w1h, acc[5]);
+    acc[4] = fma(vec4f(a2.z), w2l, acc[4]); acc[5] = fma(vec4f(a2.z), w2h, acc[5]); acc[4] = fma(vec4f(a2.w), w3l, acc[4]); acc[5] = fma(vec4f(a2.w), w3h, acc[5]);
+    acc[6] = fma(vec4f(a3.x), w0l, acc[6]); acc[7] = fma(vec4f(a3.x), w0h, acc[7]); acc[6] = fma(vec4f(a3.y), w1l, acc[6]); acc[7] = fma(vec4f(a3.y), w1h, acc[7]);
+    acc[6] = fma(vec4f(a3.z), w2l, acc[6]); acc[7] = fma(vec4f(a3.z), w2h, acc[7]); acc[6] = fma(vec4f(a3.w), w3l, acc[6]); acc[7] = fma(vec4f(a3.w), w3h, acc[7]);
+    acc[8] = fma(vec4f(a4.x), w0l, acc[8]); acc[9] = fma(vec4f(a4.x), w0h, acc[9]); acc[8] = fma(vec4f(a4.y), w1l, acc[8]); acc[9] = fma(vec4f(a4.y), w1h, acc[9]);
+    acc[8] = fma(vec4f(a4.z), w2l, acc[8]); acc[9] = fma(vec4f(a4.z), w2h, acc[9]); acc[8] = fma(vec4f(a4.w), w3l, acc[8]); acc[9] = fma(vec4f(a4.w), w3h, acc[9]);
+    acc[10] = fma(vec4f(a5.x), w0l, acc[10]); acc[11] = fma(vec4f(a5.x), w0h, acc[11]); acc[10] = fma(vec4f(a5.y), w1l, acc[10]); acc[11] = fma(vec4f(a5.y), w1h, acc[11]);
+    acc[10] = fma(vec4f(a5.z), w2l, acc[10]); acc[11] = fma(vec4f(a5.z), w2h, acc[11]); acc[10] = fma(vec4f(a5.w), w3l, acc[10]); acc[11] = fma(vec4f(a5.w), w3h, acc[11]);
+    acc[12] = fma(vec4f(a6.x), w0l, acc[12]); acc[13] = fma(vec4f(a6.x), w0h, acc[13]); acc[12] = fma(vec4f(a6.y), w1l, acc[12]); acc[13] = fma(vec4f(a6.y), w1h, acc[13]);
+    acc[12] = fma(vec4f(a6.z), w2l, acc[12]); acc[13] = fma(vec4f(a6.z), w2h, acc[13]); acc[12] = fma(vec4f(a6.w), w3l, acc[12]); acc[13] = fma(vec4f(a6.w), w3h, acc[13]);
+    acc[14] = fma(vec4f(a7.x), w0l, acc[14]); acc[15] = fma(vec4f(a7.x), w0h, acc[15]); acc[14] = fma(vec4f(a7.y), w1l, acc[14]); acc[15] = fma(vec4f(a7.y), w1h, acc[15]);
+    acc[14] = fma(vec4f(a7.z), w2l, acc[14]); acc[15] = fma(vec4f(a7.z), w2h, acc[15]); acc[14] = fma(vec4f(a7.w), w3l, acc[14]); acc[15] = fma(vec4f(a7.w), w3h, acc[15]);
+  }
+  if (c4 >= N4) { return; }
+  let b0 = dfv_bias[lo];
+  let b1 = dfv_bias[hi];
+  dfv_store(r0, M, N4, c4, acc[0], acc[1], b0, b1);
+  dfv_store(r0 + 1u, M, N4, c4, acc[2], acc[3], b0, b1);
+  dfv_store(r0 + 2u, M, N4, c4, acc[4], acc[5], b0, b1);
+  dfv_store(r0 + 3u, M, N4, c4, acc[6], acc[7], b0, b1);
+  dfv_store(r0 + 4u, M, N4, c4, acc[8], acc[9], b0, b1);
+  dfv_store(r0 + 5u, M, N4, c4, acc[10], acc[11], b0, b1);
+  dfv_store(r0 + 6u, M, N4, c4, acc[12], acc[13], b0, b1);
+  dfv_store(r0 + 7u, M, N4, c4, acc[14], acc[15], b0, b1);
+}
+
+// ---- dense_backward_input_vec4: dy, y, w -> dx (=|+=) ((dy ⊙ act'(y)) · wᵀ) [⊙ act_EPI'(z)] --------------------
+// M = B, N = IN, K = OUT; g rows and w rows (n) are both contiguous in k, loaded as vec4 along k. dx is stored as
+// scalars (IN need not be a multiple of 4). The y binding is read as scalars: for act'(y) when ACT is fused into
+// the load (4 loads per vec4 of g, only for a network's top layer), or as the epilogue's z (ACT is identity then).
+@group(0) @binding(0) var<storage, read> dbiv_dy: array<vec4f>;
+@group(0) @binding(1) var<storage, read> dbiv_y: array<f32>;
+@group(0) @binding(2) var<storage, read> dbiv_w: array<vec4f>;
+@group(0) @binding(3) var<storage, read_write> dbiv_dx: array<f32>;
+@group(0) @binding(4) var<uniform> dbiv_p: DenseParams;
+
+fn dbiv_g(i4: u32) -> vec4f {
+  if (ACT == 0u) { return dbiv_dy[i4]; }
+  let y = vec4f(dbiv_y[4u * i4], dbiv_y[4u * i4 + 1u], dbiv_y[4u * i4 + 2u], dbiv_y[4u * i4 + 3u]);
+  return dbiv_dy[i4] * act_grad4(y, dbiv_p.slope);
+}
+
+fn dbiv_put(r: u32, c: u32, v: f32) {
+  let idx = r * dbiv_p.N + c;
+  var s = v;
+  if (EPI != 0u) { s *= act_grad_of(EPI, dbiv_y[idx], dbiv_p.slope); }
+  if (ACCUMULATE) { s += dbiv_dx[idx]; }
+  dbiv_dx[idx] = s;
+}
+
+fn dbiv_store(r: u32, M: u32, N: u32, c0: u32, lo: vec4f, hi: vec4f) {
+  if (r >= M) { return; }
+  if (c0 + 7u < N) {
+    dbiv_put(r, c0, lo.x);
+    dbiv_put(r, c0 + 1u, lo.y);
+    dbiv_put(r, c0 + 2u, lo.z);
+    dbiv_put(r, c0 + 3u, lo.w);
+    dbiv_put(r, c0 + 4u, hi.x);
+    dbiv_put(r, c0 + 5u, hi.y);
+    dbiv_put(r, c0 + 6u, hi.z);
+    dbiv_put(r, c0 + 7u, hi.w);
+    return;
+  }
+  let v = pair8(lo, hi);
+  for (var j = 0u; j < 8u; j++) {
+    if (c0 + j < N) { dbiv_put(r, c0 + j, v[j]); }
+  }
+}
+
+@compute @workgroup_size(WX, WY)
+fn dense_backward_input_vec4(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let M = dbiv_p.M;
+  let N = dbiv_p.N;
+  let K4 = dbiv_p.K / 4u;
+  let r0 = v_row0(wid, lid);
+  let c0 = v_col4(wid, lid) * 4u;
+  var rows: array<u32, 8>;
+  var cols: array<u32, 8>;
+  for (var i = 0u; i < 8u; i++) {
+    rows[i] = min(r0 + i, M - 1u) * K4;
+    cols[i] = min(c0 + i, N - 1u) * K4;
+  }
+  var acc: array<vec4f, 16>;
+  for (var k4 = 0u; k4 < K4; k4++) {
+    let w0 = dbiv_w[cols[0] + k4];
+    let w1 = dbiv_w[cols[1] + k4];
+    let w2 = dbiv_w[cols[2] + k4];
+    let w3 = dbiv_w[cols[3] + k4];
+    let w4 = dbiv_w[cols[4] + k4];
+    let w5 = dbiv_w[cols[5] + k4];
+    let w6 = dbiv_w[cols[6] + k4];
+    let w7 = dbiv_w[cols[7] + k4];
+    let t0l = vec4f(w0.x, w1.x, w2.x, w3.x);
+    let t0h = vec4f(w4.x, w5.x, w6.x, w7.x);
+    let t1l = vec4f(w0.y, w1.y, w2.y, w3.y);
+    let t1h = vec4f(w4.y, w5.y, w6.y, w7.y);
+    let t2l = vec4f(w0.z, w1.z, w2.z, w3.z);
+    let t2h = vec4f(w4.z, w5.z, w6.z, w7.z);
+    let t3l = vec4f(w0.w, w1.w, w2.w, w3.w);
+    let t3h = vec4f(w4.w, w5.w, w6.w, w7.w);
+    let g0 = dbiv_g(rows[0] + k4);
+    let g1 = dbiv_g(rows[1] + k4);
+    let g2 = dbiv_g(rows[2] + k4);
+    let g3 = dbiv_g(rows[3] + k4);
+    let g4 = dbiv_g(rows[4] + k4);
+    let g5 = dbiv_g(rows[5] + k4);
+    let g6 = dbiv_g(rows[6] + k4);
+    let g7 = dbiv_g(rows[7] + k4);
+    acc[0] = fma(vec4f(g0.x), t0l, acc[0]); acc[1] = fma(vec4f(g0.x), t0h, acc[1]); acc[0] = fma(vec4f(g0.y), t1l, acc[0]); acc[1] = fma(vec4f(g0.y), t1h, acc[1]);
+    acc[0] = fma(vec4f(g0.z), t2l, acc[0]); acc[1] = fma(vec4f(g0.z), t2h, acc[1]); acc[0] = fma(vec4f(g0.w), t3l, acc[0]); acc[1] = fma(vec4f(g0.w), t3h, acc[1]);
+    acc[2] = fma(vec4f(g1.x), t0l, acc[2]); acc[3] = fma(vec4f(g1.x), t0h, acc[3]); acc[2] = fma(vec4f(g1.y), t1l, acc[2]); acc[3] = fma(vec4f(g1.y), t1h, acc[3]);
+    acc[2] = fma(vec4f(g1.z), t2l, acc[2]); acc[3] = fma(vec4f(g1.z), t2h, acc[3]); acc[2] = fma(vec4f(g1.w), t3l, acc[2]); acc[3] = fma(vec4f(g1.w), t3h, acc[3]);
+    acc[4] = fma(vec4f(g2.x), t0l, acc[4]); acc[5] = fma(vec4f(g2.x), t0h, acc[5]); acc[4] = fma(vec4f(g2.y), t1l, acc[4]); acc[5] = fma(vec4f(g2.y), t1h, acc[5]);
+    acc[4] = fma(vec4f(g2.z), t2l, acc[4]); acc[5] = fma(vec4f(g2.z), t2h, acc[5]); acc[4] = fma(vec4f(g2.w), t3l, acc[4]); acc[5] = fma(vec4f(g2.w), t3h, acc[5]);
+    acc[6] = fma(vec4f(g3.x), t0l, acc[6]); acc[7] = fma(vec4f(g3.x), t0h, acc[7]); acc[6] = fma(vec4f(g3.y), t1l, acc[6]); acc[7] = fma(vec4f(g3.y), t1h, acc[7]);
+    acc[6] = fma(vec4f(g3.z), t2l, acc[6]); acc[7] = fma(vec4f(g3.z), t2h, acc[7]); acc[6] = fma(vec4f(g3.w), t3l, acc[6]); acc[7] = fma(vec4f(g3.w), t3h, acc[7]);
+    acc[8] = fma(vec4f(g4.x), t0l, acc[8]); acc[9] = fma(vec4f(g4.x), t0h, acc[9]); acc[8] = fma(vec4f(g4.y), t1l, acc[8]); acc[9] = fma(vec4f(g4.y), t1h, acc[9]);
+    acc[8] = fma(vec4f(g4.z), t2l, acc[8]); acc[9] = fma(vec4f(g4.z), t2h, acc[9]); acc[8] = fma(vec4f(g4.w), t3l, acc[8]); acc[9] = fma(vec4f(g4.w), t3h, acc[9]);
+    acc[10] = fma(vec4f(g5.x), t0l, acc[10]); acc[11] = fma(vec4f(g5.x), t0h, acc[11]); acc[10] = fma(vec4f(g5.y), t1l, acc[10]); acc[11] = fma(vec4f(g5.y), t1h, acc[11]);
+    acc[10] = fma(vec4f(g5.z), t2l, acc[10]); acc[11] = fma(vec4f(g5.z), t2h, acc[11]); acc[10] = fma(vec4f(g5.w), t3l, acc[10]); acc[11] = fma(vec4f(g5.w), t3h, acc[11]);
+    acc[12] = fma(vec4f(g6.x), t0l, acc[12]); acc[13] = fma(vec4f(g6.x), t0h, acc[13]); acc[12] = fma(vec4f(g6.y), t1l, acc[12]); acc[13] = fma(vec4f(g6.y), t1h, acc[13]);
+    acc[12] = fma(vec4f(g6.z), t2l, acc[12]); acc[13] = fma(vec4f(g6.z), t2h, acc[13]); acc[12] = fma(vec4f(g6.w), t3l, acc[12]); acc[13] = fma(vec4f(g6.w), t3h, acc[13]);
+    acc[14] = fma(vec4f(g7.x), t0l, acc[14]); acc[15] = fma(vec4f(g7.x), t0h, acc[15]); acc[14] = fma(vec4f(g7.y), t1l, acc[14]); acc[15] = fma(vec4f(g7.y), t1h, acc[15]);
+    acc[14] = fma(vec4f(g7.z), t2l, acc[14]); acc[15] = fma(vec4f(g7.z), t2h, acc[15]); acc[14] = fma(vec4f(g7.w), t3l, acc[14]); acc[15] = fma(vec4f(g7.w), t3h, acc[15]);
+  }
+  if (c0 >= N) { return; }
+  dbiv_store(r0, M, N, c0, acc[0], acc[1]);
+  dbiv_store(r0 + 1u, M, N, c0, acc[2], acc[3]);
+  dbiv_store(r0 + 2u, M, N, c0, acc[4], acc[5]);
+  dbiv_store(r0 + 3u, M, N, c0, acc[6], acc[7]);
+  dbiv_store(r0 + 4u, M, N, c0, acc[8], acc[9]);
+  dbiv_store(r0 + 5u, M, N, c0, acc[10], acc[11]);
+  dbiv_store(r0 + 6u, M, N, c0, acc[12], acc[13]);
+  dbiv_store(r0 + 7u, M, N, c0, acc[14], acc[15]);
+}
+
+// ---- dense_backward_weight_vec4: x, dy, y -> dw (+)= xᵀ · g, db (+)= Σ_rows g ----------------------------------
+// M = IN, N = OUT, K = B; per batch row k, x[k, m0..m0+7] and g[k, n0..n0+7] are two vec4 each: 4 loads per k.
+// The invocations of dW's first row block (wid.y = 0, lid.y = 0) also sum the g they load: db.
+@group(0) @binding(0) var<storage, read> dbwv_x: array<vec4f>;
+@group(0) @binding(1) var<storage, read> dbwv_dy: array<vec4f>;
+@group(0) @binding(2) var<storage, read> dbwv_y: array<vec4f>;
+@group(0) @binding(3) var<storage, read_write> dbwv_dw: array<vec4f>;
+@group(0) @binding(4) var<storage, read_write> dbwv_db: array<vec4f>;
+@group(0) @binding(5) var<uniform> dbwv_p: DenseParams;
+
+fn dbwv_g(i: u32) -> vec4f {
+  if (ACT == 0u) { return dbwv_dy[i]; }
+  return dbwv_dy[i] * act_grad4(dbwv_y[i], dbwv_p.slope);
+}
+
+fn dbwv_put(idx: u32, v: vec4f) {
+  if (ACCUMULATE) {
+    dbwv_dw[idx] += v;
+  } else {
+    dbwv_dw[idx] = v;
+  }
+}
+
+fn dbwv_store(r: u32, M: u32, N4: u32, c4: u32, lo: vec4f, hi: vec4f) {
+  if (r >= M) { return; }
+  dbwv_put(r * N4 + c4, lo);
+  if (c4 + 1u < N4) { dbwv_put(r * N4 + c4 + 1u, hi); }
+}
+
+@compute @workgroup_size(WX, WY)
+fn dense_backward_weight_vec4(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let M = dbwv_p.M;
+  let M4 = M / 4u;
+  let N4 = dbwv_p.N / 4u;
+  let K = dbwv_p.K;
+  let r0 = v_row0(wid, lid);
+  let c4 = v_col4(wid, lid);
+  let ra = min(r0 / 4u, M4 - 1u);
+  let rb = min(r0 / 4u + 1u, M4 - 1u);
+  let lo = min(c4, N4 - 1u);
+  let hi = min(c4 + 1u, N4 - 1u);
+  let first = wid.y == 0u && lid.y == 0u;
+  var acc: array<vec4f, 16>;
+  var s0 = vec4f(0.0);
+  var s1 = vec4f(0.0);
+  // Two batch rows per trip (and one more when K is odd); every invocation sums g (cheaper than a branch), the
+  // first row block stores it as db.
+  let K2 = K / 2u;
+  for (var k2 = 0u; k2 < K2; k2++) {
+    let k = 2u * k2;
+    let gl0 = dbwv_g(k * N4 + lo);
+    let gh0 = dbwv_g(k * N4 + hi);
+    let xl0 = dbwv_x[k * M4 + ra];
+    let xh0 = dbwv_x[k * M4 + rb];
+    acc[0] = fma(vec4f(xl0.x), gl0, acc[0]); acc[1] = fma(vec4f(xl0.x), gh0, acc[1]);
+    acc[2] = fma(vec4f(xl0.y), gl0, acc[2]); acc[3] = fma(vec4f(xl0.y), gh0, acc[3]);
+    acc[4] = fma(vec4f(xl0.z), gl0, acc[4]); acc[5] = fma(vec4f(xl0.z), gh0, acc[5]);
+    acc[6] = fma(vec4f(xl0.w), gl0, acc[6]); acc[7] = fma(vec4f(xl0.w), gh0, acc[7]);
+    acc[8] = fma(vec4f(xh0.x), gl0, acc[8]); acc[9] = fma(vec4f(xh0.x), gh0, acc[9]);
+    acc[10] = fma(vec4f(xh0.y), gl0, acc[10]); acc[11] = fma(vec4f(xh0.y), gh0, acc[11]);
+    acc[12] = fma(vec4f(xh0.z), gl0, acc[12]); acc[13] = fma(vec4f(xh0.z), gh0, acc[13]);
+    acc[14] = fma(vec4f(xh0.w), gl0, acc[14]); acc[15] = fma(vec4f(xh0.w), gh0, acc[15]);
+    s0 += gl0;
+    s1 += gh0;
+    let gl1 = dbwv_g((k + 1u) * N4 + lo);
+    let gh1 = dbwv_g((k + 1u) * N4 + hi);
+    let xl1 = dbwv_x[(k + 1u) * M4 + ra];
+    let xh1 = dbwv_x[(k + 1u) * M4 + rb];
+    acc[0] = fma(vec4f(xl1.x), gl1, acc[0]); acc[1] = fma(vec4f(xl1.x), gh1, acc[1]);
+    acc[2] = fma(vec4f(xl1.y), gl1, acc[2]); acc[3] = fma(vec4f(xl1.y), gh1, acc[3]);
+    acc[4] = fma(vec4f(xl1.z), gl1, acc[4]); acc[5] = fma(vec4f(xl1.z), gh1, acc[5]);
+    acc[6] = fma(vec4f(xl1.w), gl1, acc[6]); acc[7] = fma(vec4f(xl1.w), gh1, acc[7]);
+    acc[8] = fma(vec4f(xh1.x), gl1, acc[8]); acc[9] = fma(vec4f(xh1.x), gh1, acc[9]);
+    acc[10] = fma(vec4f(xh1.y), gl1, acc[10]); acc[11] = fma(vec4f(xh1.y), gh1, acc[11]);
+    acc[12] = fma(vec4f(xh1.z), gl1, acc[12]); acc[13] = fma(vec4f(xh1.z), gh1, acc[13]);
+    acc[14] = fma(vec4f(xh1.w), gl1, acc[14]); acc[15] = fma(vec4f(xh1.w), gh1, acc[15]);
+    s0 += gl1;
+    s1 += gh1;
+  }
+  if (K % 2u == 1u) {
+    let k = K - 1u;
+    let gl0 = dbwv_g(k * N4 + lo);
+    let gh0 = dbwv_g(k * N4 + hi);
+    let xl0 = dbwv_x[k * M4 + ra];
+    let xh0 = dbwv_x[k * M4 + rb];
+    acc[0] = fma(vec4f(xl0.x), gl0, acc[0]); acc[1] = fma(vec4f(xl0.x), gh0, acc[1]);
+    acc[2] = fma(vec4f(xl0.y), gl0, acc[2]); acc[3] = fma(vec4f(xl0.y), gh0, acc[3]);
+    acc[4] = fma(vec4f(xl0.z), gl0, acc[4]); acc[5] = fma(vec4f(xl0.z), gh0, acc[5]);
+    acc[6] = fma(vec4f(xl0.w), gl0, acc[6]); acc[7] = fma(vec4f(xl0.w), gh0, acc[7]);
+    acc[8] = fma(vec4f(xh0.x), gl0, acc[8]); acc[9] = fma(vec4f(xh0.x), gh0, acc[9]);
+    acc[10] = fma(vec4f(xh0.y), gl0, acc[10]); acc[11] = fma(vec4f(xh0.y), gh0, acc[11]);
+    acc[12] = fma(vec4f(xh0.z), gl0, acc[12]); acc[13] = fma(vec4f(xh0.z), gh0, acc[13]);
+    acc[14] = fma(vec4f(xh0.w), gl0, acc[14]); acc[15] = fma(vec4f(xh0.w), gh0, acc[15]);
+    s0 += gl0;
+    s1 += gh0;
+  }
+  if (c4 >= N4) { return; }
+  dbwv_store(r0, M, N4, c4, acc[0], acc[1]);
+  dbwv_store(r0 + 1u, M, N4, c4, acc[2], acc[3]);
+  dbwv_store(r0 + 2u, M, N4, c4, acc[4], acc[5]);
+  dbwv_store(r0 + 3u, M, N4, c4, acc[6], acc[7]);
+  dbwv_store(r0 + 4u, M, N4, c4, acc[8], acc[9]);
+  dbwv_store(r0 + 5u, M, N4, c4, acc[10], acc[11]);
+  dbwv_store(r0 + 6u, M, N4, c4, acc[12], acc[13]);
+  dbwv_store(r0 + 7u, M, N4, c4, acc[14], acc[15]);
+  if (first) {
+    if (ACCUMULATE) {
+      s0 += dbwv_db[c4];
+      if (c4 + 1u < N4) { s1 += dbwv_db[c4 + 1u]; }
+    }
+    dbwv_db[c4] = s0;
+    if (c4 + 1u < N4) { dbwv_db[c4 + 1u] = s1; }
+  }
+}
