@@ -5,8 +5,9 @@
 // kernels (runs of bench/ and the tile sweep in Chromium: forward 512³ 3.0 -> 4.4 GFLOP/s). Rows and columns past
 // the edge are clamped for loading and skipped at the store, as in the scalar form.
 // Appended to act.wgsl and dense_direct.wgsl (outer8, DenseParams, WX, WY, ACCUMULATE, EPI come from there).
-// Requirements, checked by the host (ops/dense.ts vec4Fits): forward K = IN and N = OUT multiples of 4; input
-// product K = OUT a multiple of 4; weight product M = IN and N = OUT multiples of 4.
+// Requirements, checked by the host (ops/dense.ts): the forward needs OUT a multiple of 4 (its "n" variant reads x as
+// scalars when IN is not); the weight product IN and OUT; the input product OUT, and IN >= 8 (a narrower dx, e.g. a
+// critic's (B, 2) input gradient, wastes most of an 8-column block: the scalar form is faster there).
 
 // Row r0 + ty·8 + i and vec4 columns c4, c4 + 1 (= columns 8·(wid.x·WX + tx) ..+7) of this invocation.
 fn v_row0(wid: vec3u, lid: vec3u) -> u32 {
@@ -89,6 +90,56 @@ fn dense_forward_vec4(@builtin(local_invocation_id) lid: vec3u, @builtin(workgro
     acc[12] = fma(vec4f(a6.z), w2l, acc[12]); acc[13] = fma(vec4f(a6.z), w2h, acc[13]); acc[12] = fma(vec4f(a6.w), w3l, acc[12]); acc[13] = fma(vec4f(a6.w), w3h, acc[13]);
     acc[14] = fma(vec4f(a7.x), w0l, acc[14]); acc[15] = fma(vec4f(a7.x), w0h, acc[15]); acc[14] = fma(vec4f(a7.y), w1l, acc[14]); acc[15] = fma(vec4f(a7.y), w1h, acc[15]);
     acc[14] = fma(vec4f(a7.z), w2l, acc[14]); acc[15] = fma(vec4f(a7.z), w2h, acc[15]); acc[14] = fma(vec4f(a7.w), w3l, acc[14]); acc[15] = fma(vec4f(a7.w), w3h, acc[15]);
+  }
+  if (c4 >= N4) { return; }
+  let b0 = dfv_bias[lo];
+  let b1 = dfv_bias[hi];
+  dfv_store(r0, M, N4, c4, acc[0], acc[1], b0, b1);
+  dfv_store(r0 + 1u, M, N4, c4, acc[2], acc[3], b0, b1);
+  dfv_store(r0 + 2u, M, N4, c4, acc[4], acc[5], b0, b1);
+  dfv_store(r0 + 3u, M, N4, c4, acc[6], acc[7], b0, b1);
+  dfv_store(r0 + 4u, M, N4, c4, acc[8], acc[9], b0, b1);
+  dfv_store(r0 + 5u, M, N4, c4, acc[10], acc[11], b0, b1);
+  dfv_store(r0 + 6u, M, N4, c4, acc[12], acc[13], b0, b1);
+  dfv_store(r0 + 7u, M, N4, c4, acc[14], acc[15], b0, b1);
+}
+
+
+// dense_forward_vec4n: the same with K = IN not a multiple of 4 (a first layer fed by 2-D noise or data): x read as
+// scalars, one k per trip (the 8 row loads are the same address on every lane of a row of invocations).
+@group(0) @binding(0) var<storage, read> dfvn_x: array<f32>;
+
+@compute @workgroup_size(WX, WY)
+fn dense_forward_vec4n(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let M = dfv_p.M;
+  let N4 = dfv_p.N / 4u;
+  let K = dfv_p.K;
+  let r0 = v_row0(wid, lid);
+  let c4 = v_col4(wid, lid);
+  let lo = min(c4, N4 - 1u);
+  let hi = min(c4 + 1u, N4 - 1u);
+  var rows: array<u32, 8>;
+  for (var i = 0u; i < 8u; i++) { rows[i] = min(r0 + i, M - 1u) * K; }
+  var acc: array<vec4f, 16>;
+  for (var k = 0u; k < K; k++) {
+    let wl = dfv_w[k * N4 + lo];
+    let wh = dfv_w[k * N4 + hi];
+    let a0 = vec4f(dfvn_x[rows[0] + k]);
+    let a1 = vec4f(dfvn_x[rows[1] + k]);
+    let a2 = vec4f(dfvn_x[rows[2] + k]);
+    let a3 = vec4f(dfvn_x[rows[3] + k]);
+    let a4 = vec4f(dfvn_x[rows[4] + k]);
+    let a5 = vec4f(dfvn_x[rows[5] + k]);
+    let a6 = vec4f(dfvn_x[rows[6] + k]);
+    let a7 = vec4f(dfvn_x[rows[7] + k]);
+    acc[0] = fma(a0, wl, acc[0]); acc[1] = fma(a0, wh, acc[1]);
+    acc[2] = fma(a1, wl, acc[2]); acc[3] = fma(a1, wh, acc[3]);
+    acc[4] = fma(a2, wl, acc[4]); acc[5] = fma(a2, wh, acc[5]);
+    acc[6] = fma(a3, wl, acc[6]); acc[7] = fma(a3, wh, acc[7]);
+    acc[8] = fma(a4, wl, acc[8]); acc[9] = fma(a4, wh, acc[9]);
+    acc[10] = fma(a5, wl, acc[10]); acc[11] = fma(a5, wh, acc[11]);
+    acc[12] = fma(a6, wl, acc[12]); acc[13] = fma(a6, wh, acc[13]);
+    acc[14] = fma(a7, wl, acc[14]); acc[15] = fma(a7, wh, acc[15]);
   }
   if (c4 >= N4) { return; }
   let b0 = dfv_bias[lo];

@@ -622,8 +622,8 @@ const SCALAR_DIRECT: ops.TileConfig = { variant: "direct", vec4: false };
 /**
  * Shapes the vec4 kernels take (IN and OUT multiples of 4, or OUT alone for the input product), at their edges:
  * rows not a multiple of a workgroup's, an odd count of vec4 columns (OUT 20: the second vec4 of the last block
- * is past the edge), one vec4 column (OUT 4), an odd count of vec4 rows in dW (IN 12), and input products with
- * IN not a multiple of 4 or 8 (3, 17).
+ * is past the edge), one vec4 column (OUT 4), an odd count of vec4 rows in dW (IN 12), forwards that read x as
+ * scalars (IN 3, 17, 2), and input products with IN not a multiple of 8 (17) or below 8 (3, 2: the scalar form).
  */
 const VEC4_SHAPES: Shape3[] = [
   [36, 12, 20],
@@ -631,6 +631,7 @@ const VEC4_SHAPES: Shape3[] = [
   [70, 40, 8],
   [9, 3, 8],
   [33, 17, 12],
+  [20, 2, 12],
 ];
 /** The tiled kernel's code does not depend on its tile sizes; a small tile compiles ~20x faster on SwiftShader. */
 const SMALL_TILED: ops.TileConfig = { variant: "tiled", wx: 4, wy: 4, tk: 4 };

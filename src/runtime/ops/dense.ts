@@ -230,6 +230,17 @@ export const DENSE_KERNELS = {
     ],
     denseParams,
   ),
+  denseForwardVec4N: def(
+    VEC4_SOURCE,
+    "dense_forward_vec4n",
+    [
+      ["x", "read"],
+      ["w", "read"],
+      ["b", "read"],
+      ["y", "read_write"],
+    ],
+    denseParams,
+  ),
   denseBackwardInputVec4: def(
     VEC4_SOURCE,
     "dense_backward_input_vec4",
@@ -275,8 +286,9 @@ export interface TileConfig {
   tk?: number;
   /**
    * "direct" only: read the operands as vec4 where the shape allows it (default true; see dense_vec4.wgsl): the
-   * forward and the weight product need IN and OUT multiples of 4, the input product OUT. Other shapes, and false,
-   * take the scalar kernels. The dense forward (with a bias), both backward products (the weight one with db).
+   * forward needs OUT a multiple of 4 (it reads x as scalars when IN is not one), the weight product IN and OUT,
+   * the input product OUT and IN >= 8. Other shapes, and false, take the scalar kernels. Applies to the dense forward with a bias and both backward
+   * products (the weight one with db).
    */
   vec4?: boolean;
 }
@@ -591,10 +603,12 @@ export async function denseForward(
   const params = { M: B, N: OUT, K: IN, alpha: 1, slope };
   const direct = p.variant === "direct";
   if (b) {
-    const vec4 = p.vec4 && IN % 4 === 0 && OUT % 4 === 0;
+    const vec4 = p.vec4 && OUT % 4 === 0;
     const k = await gpu.kernel(
       vec4
-        ? DENSE_KERNELS.denseForwardVec4
+        ? IN % 4 === 0
+          ? DENSE_KERNELS.denseForwardVec4
+          : DENSE_KERNELS.denseForwardVec4N
         : direct
           ? DENSE_KERNELS.denseForwardDirect
           : DENSE_KERNELS.denseForward,
@@ -664,7 +678,7 @@ function prepBackwardInput(gpu: Gpu, o: BackwardInputOptions, what: string): Pre
     EPI: epi,
   };
   const def =
-    p.vec4 && OUT % 4 === 0
+    p.vec4 && OUT % 4 === 0 && IN >= 8
       ? DENSE_KERNELS.denseBackwardInputVec4
       : p.variant === "direct"
         ? DENSE_KERNELS.denseBackwardInputDirect
