@@ -331,6 +331,23 @@ export function directShape(M: number, N: number): [number, number] {
 }
 
 /**
+ * directShape for an output whose both axes are layer widths (a weight gradient): halves the workgroup (rows first)
+ * while the grid has fewer than 4 workgroups and a workgroup keeps at least 4 invocations (one SIMD group of a CPU
+ * Vulkan), so that a small dW such as the (32, 32) of a 32-wide layer spreads over the cores instead of running as
+ * one workgroup on one of them (SwiftShader in Chromium: 256×32→32's dW 580 -> 290-310 µs with 4 workgroups).
+ */
+export function spreadShape(M: number, N: number): [number, number] {
+  let [x, y] = directShape(M, N);
+  const groups = (a: number, b: number) => ceilDiv(N, 8 * a) * ceilDiv(M, 8 * b);
+  while (groups(x, y) < 4) {
+    if (y > 1 && (x * y) / 2 >= 4) y /= 2;
+    else if (x > 1 && (x * y) / 2 >= 4) x /= 2;
+    else break;
+  }
+  return [x, y];
+}
+
+/**
  * True for a software (CPU) implementation of WebGPU: SwiftShader, Mesa's llvmpipe/lavapipe, Windows' WARP
  * ("Microsoft Basic Render Driver"), where "direct" wins. Judged from the adapter's self-description.
  */
@@ -377,7 +394,8 @@ function plan(gpu: Gpu, what: string, tile: TileConfig | undefined, M: number, N
   const direct = variant === "direct";
   const vec4 = t.vec4 ?? true;
   if (typeof vec4 !== "boolean") throw new ArgumentError(`${what}.tile.vec4`, vec4, "a boolean");
-  const [fitX, fitY] = directShape(fit.rows ? M : 64, fit.cols ? N : 64);
+  const [fitX, fitY] =
+    fit.rows && fit.cols ? spreadShape(M, N) : directShape(fit.rows ? M : 64, fit.cols ? N : 64);
   const [autoX, autoY] = direct ? [fitX, fitY] : [16, 16];
   const lim = gpu.limits;
   const wx = checkInt(`${what}.tile.wx`, t.wx ?? autoX, 1, lim.maxComputeWorkgroupSizeX);
