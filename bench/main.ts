@@ -2,7 +2,7 @@
 // adapter: our kernels and TF.js's WebGPU/WebGL/CPU backends side by side), then runs our kernels in Node on Dawn,
 // prints the tables and writes results/bench-<time>.json (results/ is git-ignored). Timings taken while other
 // work shares the CPU are noisy; the JSON records the load average before and after.
-// Flags: --quick (short spans), --sections=overheads,dense,tfmatmul,tfgan,training, --backends=webgpu,webgl,cpu
+// Flags: --quick (short spans), --sections=overheads,dense,tfmatmul,tfgan,training,paired, --backends=webgpu,webgl,cpu
 // (TF.js's), --no-node, --no-browser.
 
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -20,7 +20,7 @@ const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
 const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = flag("quick");
-const ALL = ["overheads", "dense", "tfmatmul", "tfgan", "training"];
+const ALL = ["overheads", "dense", "tfmatmul", "tfgan", "training", "paired"];
 const sections = new Set(value("sections")?.split(",") ?? ALL);
 for (const s of sections) {
   if (!ALL.includes(s)) throw new Error(`--sections: unknown section "${s}" (allowed: ${ALL.join(", ")})`);

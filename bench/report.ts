@@ -5,6 +5,7 @@
 
 import type { DenseShape, GanBenchConfig } from "./configs";
 import type { DenseResult, Overheads } from "./ours";
+import type { PairedResult } from "./paired";
 import type { TfGanResult, TfMatMulResult } from "./tfjs";
 
 /** Our trainer's timing in one environment (filled by a runner once src/gan/trainer.ts exists). */
@@ -31,6 +32,8 @@ export interface EnvReport {
   tfMatMul: TfMatMulResult[];
   tfGan: TfGanResult[];
   training: OursTrainingResult[];
+  /** The dense-forward target in paired rounds against TF.js-WebGL (browser only; paired.ts). */
+  paired?: PairedResult;
   /** Why a section or a row is missing. */
   absent: string[];
 }
@@ -198,10 +201,28 @@ export function formatReport(envs: EnvReport[], shapes: DenseShape[]): string {
   // 5. Dense targets.
   const ours512 = browser?.dense.find((d) => d.form === "forward" && d.shape.label === "512³");
   const gl512 = browser?.tfMatMul.find((d) => d.backend === "webgl" && d.shape.label === "512³");
-  if (ours512 && gl512) {
+  const paired = browser?.paired;
+  if (paired) {
     out.push("");
     out.push(
-      `Dense forward 512³ in Chromium: ours ${f(ours512.gflops)} GFLOP/s vs tf.matMul webgl ${f(gl512.gflops)} GFLOP/s = ${f(ours512.gflops / gl512.gflops)}× (target ≥ 1)`,
+      `Dense forward ${paired.shape.label} in Chromium, paired rounds (ours, then tf.matMul webgl, back to back), GFLOP/s:`,
+    );
+    out.push(
+      table(
+        ["round", "ours", "tf.matMul webgl", "ours ÷ webgl"],
+        paired.rounds.map((r, i) => [String(i + 1), f(r.ours), f(r.webgl), `${f(r.ours / r.webgl)}×`]),
+      ),
+    );
+  }
+  if ((ours512 && gl512) || paired) out.push("");
+  if (ours512 && gl512) {
+    out.push(
+      `Dense forward 512³ in Chromium, from the tables (measured minutes apart): ours ${f(ours512.gflops)} GFLOP/s vs tf.matMul webgl ${f(gl512.gflops)} GFLOP/s = ${f(ours512.gflops / gl512.gflops)}×`,
+    );
+  }
+  if (paired) {
+    out.push(
+      `Dense forward ${paired.shape.label} in Chromium, median of ${paired.rounds.length} paired rounds: ours ÷ tf.matMul webgl = ${f(paired.medianRatio)}× (target ≥ 1)`,
     );
   }
 

@@ -92,6 +92,32 @@ describe("bench arithmetic", () => {
     expect(text).toContain("5.00 (≤1.5)");
   });
 
+  it("the dense target line uses the paired rounds' median ratio, and prints each round", () => {
+    const env: EnvReport = {
+      env: "chromium",
+      adapter: { vendor: "v", architecture: "a", device: "", description: "" },
+      overheads: null,
+      dense: [],
+      tfMatMul: [],
+      tfGan: [],
+      training: [],
+      absent: [],
+      paired: {
+        shape: { label: "512³", B: 512, IN: 512, OUT: 512 },
+        rounds: [
+          { ours: 4, webgl: 4 },
+          { ours: 3.3, webgl: 3 },
+          { ours: 6, webgl: 5 },
+        ],
+        medianRatio: 1.1,
+      },
+    };
+    const text = formatReport([env], []);
+    expect(text).toContain("median of 3 paired rounds: ours ÷ tf.matMul webgl = 1.10× (target ≥ 1)");
+    expect(text).toMatch(/\n2\s+3\.30\s+3\.00\s+1\.10×\n/);
+    expect(text).not.toContain("from the tables");
+  });
+
   it("measure keeps its repetitions within minReps..maxReps and reports one value per sample", async () => {
     let calls = 0;
     const m = await measure(

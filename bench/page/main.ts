@@ -1,13 +1,14 @@
 // The browser half of `npm run bench`: on this page's adapter it measures our overheads and dense kernels, then
 // TF.js (WebGPU, WebGL, CPU backends) on the same shapes and the issue-5 GAN, and publishes an EnvReport on
 // `window.__bench` for bench/main.ts to collect. Query: ?quick=1 (short spans), ?sections=a,b (a subset of
-// overheads, dense, tfmatmul, tfgan, training), ?backends=webgpu,webgl,cpu (a subset of TF.js's).
+// overheads, dense, tfmatmul, tfgan, training, paired), ?backends=webgpu,webgl,cpu (a subset of TF.js's).
 
 import { requestGpu } from "../../src/runtime/device";
 import { denseShapes, GAN_CONFIGS } from "../configs";
 import type { MeasureOptions } from "../measure";
 import { measureDense, measureOverheads } from "../ours";
 import { measureOursTraining } from "../ours-training";
+import { measurePaired } from "../paired";
 import type { EnvReport } from "../report";
 import { measureTfGan, measureTfMatMul, TF_BACKENDS, useBackend } from "../tfjs";
 
@@ -35,7 +36,7 @@ const log = (line: string) => {
 
 const q = new URLSearchParams(location.search);
 const quick = q.get("quick") === "1";
-const all = ["overheads", "dense", "tfmatmul", "tfgan", "training"];
+const all = ["overheads", "dense", "tfmatmul", "tfgan", "training", "paired"];
 const sections = new Set(q.get("sections")?.split(",") ?? all);
 const backends = TF_BACKENDS.filter((b) => (q.get("backends")?.split(",") ?? TF_BACKENDS).includes(b));
 const opts: MeasureOptions = quick ? { targetMs: 120, samples: 2, warmup: 1 } : { targetMs: 400, samples: 3 };
@@ -114,6 +115,21 @@ async function main(): Promise<void> {
           `tfjs-${backend} GAN ${c.name}: ${r.itersPerSec.toFixed(1)} it/s (losses D ${r.lossD.toFixed(3)} G ${r.lossG.toFixed(3)}, tensors ${r.tensorsBefore}→${r.tensorsAfter})`,
         );
       }
+    }
+  }
+  if (sections.has("paired") && backends.includes("webgl")) {
+    const g = await requestGpu();
+    const shape = { label: "512³", B: 512, IN: 512, OUT: 512 };
+    const r = await measurePaired(g, shape, quick ? 2 : 5, opts).catch((e) =>
+      absent(`paired ${shape.label}`, e),
+    );
+    g.destroy();
+    if (r) {
+      report.paired = r;
+      for (const [i, p] of r.rounds.entries())
+        log(
+          `paired ${shape.label} round ${i + 1}: ours ${p.ours.toFixed(2)}, tf.matMul webgl ${p.webgl.toFixed(2)} GFLOP/s`,
+        );
     }
   }
 }
