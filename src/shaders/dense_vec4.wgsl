@@ -1,10 +1,12 @@
 // The "direct" products with vec4 loads, for shapes whose contiguous axes are multiples of 4: each invocation owns
-// 8 rows × 8 CONTIGUOUS columns of C (two vec4) and reads its operands as vec4, 4 loads per 64 FMAs where
-// dense_direct.wgsl's scalar form needs 16. On SwiftShader a storage load is the dear part of a product (a per-lane
-// gather with a bounds check) and a vec4 one costs about what a scalar one does, so these run ~1.4x the scalar
-// kernels (runs of bench/ and the tile sweep in Chromium: forward 512³ 3.0 -> 4.4 GFLOP/s). Rows and columns past
-// the edge are clamped for loading and skipped at the store, as in the scalar form.
-// Appended to act.wgsl and dense_direct.wgsl (outer8, DenseParams, WX, WY, ACCUMULATE, EPI come from there).
+// 8 rows × 8 CONTIGUOUS columns of C (two vec4) and reads its operands as vec4, 16 loads per 256 FMAs where
+// dense_direct.wgsl's scalar form needs 64. On SwiftShader a storage load is the dear part of a product (a per-lane
+// gather with a bounds check) and a vec4 one costs about what a scalar one does, so these run ~1.3-1.5x the scalar
+// kernels (scratch pages in Chromium, 512³ back to back: forward 3.6 -> 4.5, dx 2.9 -> 4.5, dW 3.5 -> 4.8
+// GFLOP/s). The FMAs are written out with constant indices (no helper taking the accumulators by pointer, no
+// arrays built per k: both measured slower there). Rows and columns past the edge are clamped for loading and
+// skipped at the store, as in the scalar form.
+// Appended to act.wgsl and dense_direct.wgsl (DenseParams, WX, WY, ACCUMULATE, EPI come from there).
 // Requirements, checked by the host (ops/dense.ts): the forward needs OUT a multiple of 4 (its "n" variant reads x as
 // scalars when IN is not); the weight product IN and OUT; the input product OUT, and IN >= 8 (a narrower dx, e.g. a
 // critic's (B, 2) input gradient, wastes most of an 8-column block: the scalar form is faster there).
