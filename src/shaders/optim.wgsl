@@ -1,6 +1,9 @@
 // One optimizer step over a flat parameter arena in ONE dispatch: SGD (momentum, L2), Adam (L2), AdamW (decoupled
 // decay), RMSProp (momentum, L2), with optional weight clipping fused after the update. Not a scheduler.
-// Shape letter: N parameters (arena padding included: its grads are 0, so it stays 0).
+// Shape letter: N parameters (arena padding included: its grads are 0, so it stays 0), counted in elements of E.
+// E, the element type, is declared by the host in front of this text: `alias E = f32;`, or `alias E = vec4f;` when
+// N is a multiple of 4 (an arena always is): every line below is the same arithmetic per component, a quarter of
+// the invocations and of the storage accesses (a per-lane gather each on a CPU Vulkan such as SwiftShader).
 // KIND: 0 sgd, 1 adam, 2 adamw, 3 rmsprop (OPTIMIZER_KINDS in cpu/optim.ts).
 // The step count t lives on the GPU in one u32 word that a 1-invocation dispatch (counter_increment_forward)
 // advances just before this one; here it is only read. (One dispatch cannot both increment a shared t and have
@@ -32,10 +35,10 @@ struct OptimParams {
 }
 
 // grads is read_write only so that ZERO_GRADS can clear it after use (saving the next step's fill dispatch).
-@group(0) @binding(0) var<storage, read_write> grads: array<f32>;
-@group(0) @binding(1) var<storage, read_write> params: array<f32>;
-@group(0) @binding(2) var<storage, read_write> m: array<f32>;
-@group(0) @binding(3) var<storage, read_write> v: array<f32>;
+@group(0) @binding(0) var<storage, read_write> grads: array<E>;
+@group(0) @binding(1) var<storage, read_write> params: array<E>;
+@group(0) @binding(2) var<storage, read_write> m: array<E>;
+@group(0) @binding(3) var<storage, read_write> v: array<E>;
 @group(0) @binding(4) var<storage, read> tstate: array<u32>;
 @group(0) @binding(5) var<uniform> p: OptimParams;
 
@@ -62,7 +65,7 @@ fn optim_step(
   if (i >= p.N) { return; }
   let p0 = params[i];
   var g = grads[i];
-  if (ZERO_GRADS) { grads[i] = 0.0; }
+  if (ZERO_GRADS) { grads[i] = E(0.0); }
   var q = p0;
   if (KIND == 0u) {
     g = g + p.weightDecay * p0;
@@ -94,6 +97,6 @@ fn optim_step(
     }
     q = p0 - p.lr * d;
   }
-  if (p.doClip != 0u) { q = clamp(q, -p.clip, p.clip); }
+  if (p.doClip != 0u) { q = clamp(q, E(-p.clip), E(p.clip)); }
   params[i] = q;
 }

@@ -56,7 +56,20 @@ const clipParams = new ParamsLayout("ClipParams", [
 /** Every kernel of the optimizer family. */
 export const OPTIM_KERNELS = {
   step: {
-    source: optimSrc,
+    source: `alias E = f32;\n${optimSrc}`,
+    entryPoint: "optim_step",
+    bindings: [
+      ["grads", "read_write"],
+      ["params", "read_write"],
+      ["m", "read_write"],
+      ["v", "read_write"],
+      ["t", "read"],
+    ],
+    params: optimParams,
+  },
+  /** The same update on vec4 elements, for N a multiple of 4 (every arena). */
+  step4: {
+    source: `alias E = vec4f;\n${optimSrc}`,
     entryPoint: "optim_step",
     bindings: [
       ["grads", "read_write"],
@@ -110,8 +123,10 @@ export async function createOptimizer(
     );
   }
   checkNoAliasing("createOptimizer", { params, grads }, ["params", "grads"]);
-  const wg = grid1d(gpu, params.size, WG, "createOptimizer");
-  const k = await gpu.kernel(OPTIM_KERNELS.step, {
+  // vec4 elements when the size allows (an arena's always does): the same arithmetic, a quarter of the accesses.
+  const lanes = params.size % 4 === 0 ? 4 : 1;
+  const wg = grid1d(gpu, params.size / lanes, WG, "createOptimizer");
+  const k = await gpu.kernel(lanes === 4 ? OPTIM_KERNELS.step4 : OPTIM_KERNELS.step, {
     WG,
     KIND: OPTIMIZER_KINDS.indexOf(o.kind),
     ZERO_GRADS: o.zeroGrads ? 1 : 0,
@@ -122,11 +137,11 @@ export async function createOptimizer(
   }
   const t = gpu.words([1], undefined, `${params.label}.${o.kind}.t`);
   state.set("t", t);
-  // Kinds without m or v bind a 1-word placeholder each (never read); two writable bindings may not alias.
+  // Kinds without m or v bind a placeholder of one element each (never read); two writable bindings may not alias.
   const bindState = (name: "m" | "v") =>
-    state.get(name) ?? gpu.words([1], undefined, `${params.label}.${o.kind}.unused_${name}`);
+    state.get(name) ?? gpu.words([lanes], undefined, `${params.label}.${o.kind}.unused_${name}`);
   const values = {
-    N: params.size,
+    N: params.size / lanes,
     lr: o.lr,
     beta1: o.beta1,
     beta2: o.beta2,
