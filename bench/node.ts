@@ -6,7 +6,7 @@ import { denseShapes, GAN_CONFIGS } from "./configs";
 import type { MeasureOptions } from "./measure";
 import { measureDense, measureOverheads } from "./ours";
 import { measureOursTraining } from "./ours-training";
-import type { EnvReport } from "./report";
+import { type EnvReport, emptyReport } from "./report";
 
 /** Runs the Node measurements; `log` gets one line per result. */
 export async function runNode(
@@ -26,16 +26,7 @@ export async function runNode(
   log(
     `[node/dawn] adapter: vendor=${a.vendor} architecture=${a.architecture} device=${a.device} ${a.description}`,
   );
-  const report: EnvReport = {
-    env: "node",
-    adapter: a,
-    overheads: null,
-    dense: [],
-    tfMatMul: [],
-    tfGan: [],
-    training: [],
-    absent: [],
-  };
+  const report = emptyReport("node", a);
   try {
     if (sections.has("overheads")) {
       const o = await measureOverheads(gpu, opts);

@@ -98,7 +98,7 @@ export interface DenseResult {
 }
 
 /** Deterministic values in [-1, 1): the numbers do not matter for timing, only that they are finite. */
-function values(n: number, seed: number): Float32Array {
+export function values(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
   let a = seed >>> 0;
   for (let i = 0; i < n; i++) {

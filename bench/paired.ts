@@ -9,6 +9,7 @@ import type { Gpu } from "../src/runtime/gpu";
 import { denseForward } from "../src/runtime/ops/dense";
 import { type DenseShape, denseFlops } from "./configs";
 import { gflops, type MeasureOptions, measure, median } from "./measure";
+import { values } from "./ours";
 import { useBackend } from "./tfjs";
 
 /** One round: both sides' GFLOP/s, measured back to back. */
@@ -23,17 +24,6 @@ export interface PairedResult {
   rounds: PairedRound[];
   /** Median over rounds of ours ÷ webgl. */
   medianRatio: number;
-}
-
-/** Deterministic values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let a = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
-    out[i] = a / 2 ** 31 - 1;
-  }
-  return out;
 }
 
 /** `rounds` paired timings of our dense forward (default tile) and tf.matMul on TF.js's WebGL backend. */

@@ -38,6 +38,11 @@ export interface EnvReport {
   absent: string[];
 }
 
+/** A report with nothing measured yet: runners fill it section by section. */
+export function emptyReport(env: EnvReport["env"], adapter: EnvReport["adapter"]): EnvReport {
+  return { env, adapter, overheads: null, dense: [], tfMatMul: [], tfGan: [], training: [], absent: [] };
+}
+
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
 const lpad = (s: string, n: number) => (s.length >= n ? s : " ".repeat(n - s.length) + s);
 

@@ -5,7 +5,16 @@
 import { describe, expect, it } from "vitest";
 import { denseShapes, GAN_CONFIGS, type GanBenchConfig, ganIterationFlops } from "../bench/configs";
 import { measure, median } from "../bench/measure";
-import { type EnvReport, floorMs, formatReport, type OursTrainingResult, table } from "../bench/report";
+import {
+  type EnvReport,
+  emptyReport,
+  floorMs,
+  formatReport,
+  type OursTrainingResult,
+  table,
+} from "../bench/report";
+
+const ADAPTER = { vendor: "v", architecture: "a", device: "", description: "" };
 
 /** Every matrix product of one iteration, listed one by one as (rows, inner, cols). */
 function products(c: GanBenchConfig): [number, number, number][] {
@@ -63,16 +72,7 @@ describe("bench arithmetic", () => {
       submitsPerIter: 0.01,
       flopsPerIter: 3e6,
     };
-    const env: EnvReport = {
-      env: "node",
-      adapter: { vendor: "v", architecture: "a", device: "", description: "" },
-      overheads: null,
-      dense: [],
-      tfMatMul: [],
-      tfGan: [],
-      training: [t],
-      absent: [],
-    };
+    const env = { ...emptyReport("node", ADAPTER), training: [t] };
     expect(floorMs(env, t)).toBeUndefined();
     const raw = { ms: 1, minMs: 1, reps: 1, samples: [1] };
     env.overheads = {
@@ -94,14 +94,7 @@ describe("bench arithmetic", () => {
 
   it("the dense target line uses the paired rounds' median ratio, and prints each round", () => {
     const env: EnvReport = {
-      env: "chromium",
-      adapter: { vendor: "v", architecture: "a", device: "", description: "" },
-      overheads: null,
-      dense: [],
-      tfMatMul: [],
-      tfGan: [],
-      training: [],
-      absent: [],
+      ...emptyReport("chromium", ADAPTER),
       paired: {
         shape: { label: "512³", B: 512, IN: 512, OUT: 512 },
         rounds: [

@@ -9,7 +9,7 @@ import type { MeasureOptions } from "../measure";
 import { measureDense, measureOverheads } from "../ours";
 import { measureOursTraining } from "../ours-training";
 import { measurePaired } from "../paired";
-import type { EnvReport } from "../report";
+import { type EnvReport, emptyReport } from "../report";
 import { measureTfGan, measureTfMatMul, TF_BACKENDS, useBackend } from "../tfjs";
 
 /** What the page publishes. */
@@ -46,16 +46,7 @@ const ganOpts: MeasureOptions = quick
 
 async function main(): Promise<void> {
   const gpu = await requestGpu();
-  const report: EnvReport = {
-    env: "chromium",
-    adapter: gpu.adapter,
-    overheads: null,
-    dense: [],
-    tfMatMul: [],
-    tfGan: [],
-    training: [],
-    absent: [],
-  };
+  const report = emptyReport("chromium", gpu.adapter);
   state.report = report;
   // A failed measurement leaves its rows out and says why; the rest of the run goes on.
   const absent = (what: string, e: unknown): null => {

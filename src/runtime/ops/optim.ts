@@ -53,33 +53,27 @@ const clipParams = new ParamsLayout("ClipParams", [
   ["clip", "f32"],
 ]);
 
+/** The step kernel over elements of `element` (f32, or vec4f when N is a multiple of 4): see optim.wgsl's E. */
+function stepDef(element: "f32" | "vec4f"): KernelDef {
+  return {
+    source: `alias E = ${element};\n${optimSrc}`,
+    entryPoint: "optim_step",
+    bindings: [
+      ["grads", "read_write"],
+      ["params", "read_write"],
+      ["m", "read_write"],
+      ["v", "read_write"],
+      ["t", "read"],
+    ],
+    params: optimParams,
+  };
+}
+
 /** Every kernel of the optimizer family. */
 export const OPTIM_KERNELS = {
-  step: {
-    source: `alias E = f32;\n${optimSrc}`,
-    entryPoint: "optim_step",
-    bindings: [
-      ["grads", "read_write"],
-      ["params", "read_write"],
-      ["m", "read_write"],
-      ["v", "read_write"],
-      ["t", "read"],
-    ],
-    params: optimParams,
-  },
+  step: stepDef("f32"),
   /** The same update on vec4 elements, for N a multiple of 4 (every arena). */
-  step4: {
-    source: `alias E = vec4f;\n${optimSrc}`,
-    entryPoint: "optim_step",
-    bindings: [
-      ["grads", "read_write"],
-      ["params", "read_write"],
-      ["m", "read_write"],
-      ["v", "read_write"],
-      ["t", "read"],
-    ],
-    params: optimParams,
-  },
+  step4: stepDef("vec4f"),
   clip: {
     source: clipSrc,
     entryPoint: "clip_weights_forward",
