@@ -53,6 +53,8 @@ export const GAN_KERNELS = {
       ["partial", "read"],
       ["penalty", "read"],
       ["metrics", "read_write"],
+      ["counter", "read_write"],
+      ["t", "read_write"],
     ],
     params: new ParamsLayout("MetricsDParams", [
       ["B", "u32"],
@@ -68,6 +70,8 @@ export const GAN_KERNELS = {
       ["loss", "read"],
       ["partial", "read"],
       ["metrics", "read_write"],
+      ["counter", "read_write"],
+      ["t", "read_write"],
     ],
     params: new ParamsLayout("MetricsGParams", [["P", "u32"]]),
   },
@@ -101,7 +105,10 @@ export async function sqnormPartial(gpu: Gpu, x: Tensor, partial: Tensor): Promi
   return gpu.dispatch(k, { x, partial }, { N: x.size, P: NORM_PARTIALS }, [Math.ceil(NORM_PARTIALS / WG)]);
 }
 
-/** Accumulates one D step (weight 1/k) into `metrics`; scores (2B) are real rows then fake rows. */
+/**
+ * Accumulates one D step (weight 1/k) into `metrics`; scores (2B) are real rows then fake rows. Then advances the
+ * step's counters by one: `counter` (the RNG's) and `t` (D's optimizer step count, read by its `update` next).
+ */
 export async function metricsD(
   gpu: Gpu,
   o: {
@@ -110,6 +117,8 @@ export async function metricsD(
     partial: Tensor;
     penalty: Tensor;
     metrics: Tensor;
+    counter: Tensor;
+    t: Tensor;
     logit: boolean;
     weight: number;
   },
@@ -121,22 +130,34 @@ export async function metricsD(
   const k = await gpu.kernel(GAN_KERNELS.metricsD, { WG });
   return gpu.dispatch(
     k,
-    { loss: o.loss, scores: o.scores, partial: o.partial, penalty: o.penalty, metrics: o.metrics },
+    {
+      loss: o.loss,
+      scores: o.scores,
+      partial: o.partial,
+      penalty: o.penalty,
+      metrics: o.metrics,
+      counter: o.counter,
+      t: o.t,
+    },
     { B: o.scores.size / 2, P: NORM_PARTIALS, logit: o.logit ? 1 : 0, weight: o.weight },
     [1],
   );
 }
 
-/** Accumulates one G step into `metrics`. */
+/**
+ * Accumulates one G step into `metrics` and ends the iteration: `counter` (the RNG's), `t` (G's optimizer step
+ * count, read by its `update` next) and the window's iteration count advance by one.
+ */
 export async function metricsG(
   gpu: Gpu,
-  o: { loss: Tensor; partial: Tensor; metrics: Tensor },
+  o: { loss: Tensor; partial: Tensor; metrics: Tensor; counter: Tensor; t: Tensor },
 ): Promise<Dispatch> {
   const k = await gpu.kernel(GAN_KERNELS.metricsG, { WG });
-  return gpu.dispatch(k, { loss: o.loss, partial: o.partial, metrics: o.metrics }, { P: NORM_PARTIALS }, [1]);
+  const { loss, partial, metrics, counter, t } = o;
+  return gpu.dispatch(k, { loss, partial, metrics, counter, t }, { P: NORM_PARTIALS }, [1]);
 }
 
-/** metrics[iters] += 1, at the end of every iteration. */
+/** metrics[iters] += 1, at the end of an iteration without a G step (metricsG ticks otherwise). */
 export async function metricsTick(gpu: Gpu, metrics: Tensor): Promise<Dispatch> {
   const k = await gpu.kernel(GAN_KERNELS.tick, { WG });
   return gpu.dispatch(k, { metrics }, null, [1]);

@@ -324,11 +324,12 @@ export class GanTrainer {
         partial: partialD,
         penalty: penaltyValue,
         metrics: metricsBuf,
+        counter,
+        t: optD.t,
         logit,
         weight: 1 / cfg.dSteps,
       }),
-      ...optD.step,
-      await counterIncrement(gpu, counter),
+      optD.update,
     ];
     const gStep: Dispatch[] = [
       await randomNormal(gpu, { out: gTrain.input, seed, stream: RNG_STREAMS.gNoise, counter }),
@@ -338,9 +339,8 @@ export class GanTrainer {
       ...dFake.backwardInputOnly,
       ...gTrain.backwardParams,
       await sqnormPartial(gpu, g.grads.flat, partialG),
-      await metricsG(gpu, { loss: lossG, partial: partialG, metrics: metricsBuf }),
-      ...optG.step,
-      await counterIncrement(gpu, counter),
+      await metricsG(gpu, { loss: lossG, partial: partialG, metrics: metricsBuf, counter, t: optG.t }),
+      optG.update,
     ];
     const tick = await metricsTick(gpu, metricsBuf);
     const resetMetrics = await fill(gpu, metricsBuf, 0);
@@ -482,15 +482,15 @@ export class GanTrainer {
       throw new ArgumentError("opts", opts, "{ d?: boolean, g?: boolean } with at least one true");
     const list: Dispatch[] = [];
     if (dOn) for (let i = 0; i < (gOn ? this.config.dSteps : 1); i++) list.push(...this.dStep);
-    if (gOn) list.push(...this.gStep);
-    list.push(this.tick);
+    // The G step's metrics kernel ends the iteration (ticks); a lone D step needs the tick dispatch.
+    list.push(...(gOn ? this.gStep : [this.tick]));
     return this.enqueue(() => this.run(1, list, true));
   }
 
   private fullIteration(): Dispatch[] {
     const list: Dispatch[] = [];
     for (let i = 0; i < this.config.dSteps; i++) list.push(...this.dStep);
-    list.push(...this.gStep, this.tick);
+    list.push(...this.gStep);
     return list;
   }
 
@@ -803,7 +803,7 @@ export class GanTrainer {
     dPair: MlpBinding;
     dFake: MlpBinding;
     dInterp: MlpBinding | null;
-    /** The dispatches of one full iteration (k D steps, a G step, the metrics tick), in order: for profiles. */
+    /** The dispatches of one full iteration (k D steps, then a G step whose metrics kernel ends it), in order: for profiles. */
     iteration: readonly Dispatch[];
   } {
     return {

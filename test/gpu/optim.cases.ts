@@ -132,6 +132,41 @@ export default suite("optim", [
     },
   },
   {
+    name: "update alone with t advanced by the caller equals step (the GAN trainer's schedule), t untouched by it",
+    async run(gpu) {
+      const s = gpu.scope("update");
+      try {
+        const n = 257;
+        const p0 = randArray(n, 31);
+        const g0 = randArray(n, 32);
+        const o: cpu.OptimizerOptions = { kind: "adam", lr: 1e-2, beta1: 0.5, beta2: 0.9 };
+        const pa = s.tensor([n], p0);
+        const pb = s.tensor([n], p0);
+        const ga = s.tensor([n], g0);
+        const gb = s.tensor([n], g0);
+        const a = await ops.createOptimizer(s, pa, ga, o);
+        const b = await ops.createOptimizer(s, pb, gb, o);
+        check(b.t === b.state.get("t"), "optimizer.t is state.get('t')");
+        // A: step (t += 1, update) three times; B: the caller's own t += 1, then update alone.
+        const advanceB = await rnd.counterIncrement(s, b.t);
+        const rec = s.recorder();
+        rec.run(a.step, 3);
+        rec.run([advanceB, b.update], 3);
+        rec.submit();
+        assertClose("params, update with external t vs step", await s.read(pb), await s.read(pa), {
+          atol: 0,
+          rtol: 0,
+        });
+        const one = s.recorder();
+        one.run([b.update]);
+        one.submit();
+        check((await s.readWords(b.t))[0] === 3, "update alone leaves t at 3");
+      } finally {
+        s.destroy();
+      }
+    },
+  },
+  {
     name: "replaying recorded loss, RNG and optimizer dispatches allocates no buffer and no bind group",
     async run(gpu) {
       const s = gpu.scope("alloc");

@@ -86,6 +86,14 @@ export const OPTIM_KERNELS = {
 export interface Optimizer {
   /** Two dispatches: advance the GPU-held step count t, then update params from grads in one pass. */
   readonly step: Dispatch[];
+  /**
+   * The update alone (step's second dispatch): it reads t as it stands and does not advance it. For a caller that
+   * advances `t` in one of its own kernels recorded before each update (the GAN trainer does it in its metrics
+   * kernel), saving a dispatch per step; t must count this update (1 for the first), as `step` would leave it.
+   */
+  readonly update: Dispatch;
+  /** The step count t: one u32 word, the number of updates taken (the same tensor as state.get("t")). */
+  readonly t: Tensor;
   /** "t" (one u32 word: the steps taken) and "m"/"v" as the kind keeps them. */
   readonly state: ReadonlyMap<string, Tensor>;
   /** The options with every default filled in (PyTorch's), lr as last set. */
@@ -157,6 +165,8 @@ export async function createOptimizer(
   const opts: ResolvedOptimizerOptions = { ...o };
   return {
     step: [await counterIncrement(gpu, t), d],
+    update: d,
+    t,
     state,
     get options() {
       return opts;
