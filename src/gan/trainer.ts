@@ -56,6 +56,109 @@ const READBACK_DEPTH = 2;
 /** Bindings kept for sample/discriminate/generatorGradients per network, by batch size (least recently used go). */
 const MAX_CACHED_BINDINGS = 4;
 
+/** The bindings of one iteration's schedule (sharedSchedule or stepSchedule). */
+interface Schedule {
+  /** (B, Z): the D step's noise. */
+  dNoise: Tensor;
+  /** (B, D): G's output on it, the fakes of the D step. */
+  dFakes: Tensor;
+  /** G's forward for the D step: over its noise, or (shared) over both steps' noise at once. */
+  gForwardD: Dispatch[];
+  /** G in the G step (its forward, backward and gradients). */
+  gTrain: MlpBinding;
+  /** D on [real (B rows); fake (B rows)]. */
+  dPair: MlpBinding;
+  /** D on the G step's fakes, its input gradient written into gTrain.dOutput. */
+  dFake: MlpBinding;
+  /** (B, D): the real half of dPair's input, where the sampler writes. */
+  real: Tensor;
+  /** G writes the D step's fakes straight into dPair's fake half (else one copy dispatch per D step). */
+  fakeInPlace: boolean;
+  /** The D step runs G's forward for the G step too (G does not change in between). */
+  shared: boolean;
+}
+
+/**
+ * True when the shared schedule applies: one D step per G step (with k > 1 each D step needs its own [real; fake]
+ * input), and every row view it binds at row B starts at a multiple of the device's storage offset alignment
+ * (B·width·4 bytes for the noise, each hidden layer of G, and the data).
+ */
+function sharedForwardFits(cfg: GanConfig, align: number): boolean {
+  if (cfg.dSteps !== 1) return false;
+  const widths = [cfg.noiseDim, ...cfg.generator.hidden, cfg.dataDim];
+  return widths.every((w) => (cfg.batchSize * w * 4) % align === 0);
+}
+
+/**
+ * k = 1: G runs once per iteration, in the D step, over [the D step's noise; the G step's noise] (2B rows; the G
+ * step's noise is drawn early with stepOffset 1, the same numbers it would draw), into the last 2B rows of one
+ * (3B, D) buffer [real; the D step's fakes; the G step's fakes]. D's step binds its first 2B rows; the G step's
+ * G binding is a row view of the 2B-row one, so its backward reads the activations that forward wrote. G's
+ * weights do not change in the D step, so training is bit-identical to running G in each step: 4 dispatches
+ * fewer per iteration, and one forward of 2B rows costs less than two of B on every adapter measured.
+ */
+async function sharedSchedule(gpu: Gpu, g: Mlp, d: Mlp, cfg: GanConfig): Promise<Schedule> {
+  const B = cfg.batchSize;
+  const x = gpu.tensor([3 * B, cfg.dataDim], undefined, "x.real+fakes");
+  const dPair = await d.bind(2 * B, {
+    input: x.rowRange(0, 2 * B, "x.real+fake"),
+    label: "discriminator.pair",
+    grads: "overwrite",
+  });
+  const gBoth = await g.bind(2 * B, { output: x.rowRange(B, 2 * B, "x.fakes"), label: "generator.both" });
+  const gTrain = await gBoth.rowRange(B, B, { grads: "overwrite", label: "generator.train" });
+  const dFake = await d.bind(B, {
+    input: gTrain.output,
+    dInput: gTrain.dOutput,
+    label: "discriminator.fake",
+  });
+  return {
+    dNoise: gBoth.input.rowRange(0, B, "noise.d"),
+    dFakes: x.rowRange(B, B, "x.fake"),
+    gForwardD: gBoth.forward,
+    gTrain,
+    dPair,
+    dFake,
+    real: x.rowRange(0, B, "x.real"),
+    fakeInPlace: true,
+    shared: true,
+  };
+}
+
+/** Any k, any alignment: G runs in each step over that step's noise. */
+async function stepSchedule(gpu: Gpu, g: Mlp, d: Mlp, cfg: GanConfig): Promise<Schedule> {
+  const B = cfg.batchSize;
+  const gTrain = await g.bind(B, { label: "generator.train", grads: "overwrite" });
+  // D's step sees [real (B rows); fake (B rows)] in one binding; real rows are sampled straight into the first half.
+  const dPair = await d.bind(2 * B, { label: "discriminator.pair", grads: "overwrite" });
+  const real = dPair.input.rowRange(0, B, "real");
+  // In D's step G writes its fakes straight into the second half when that half is bindable (its byte offset B·D·4
+  // a multiple of the device's storage alignment, e.g. B·D a multiple of 64); otherwise into its own output,
+  // copied over by one dispatch.
+  const fakeInPlace = dPair.input.rowsAligned(B);
+  const gD = fakeInPlace
+    ? await g.bind(B, { output: dPair.input.rowRange(B, B, "fake"), label: "generator.dstep" })
+    : gTrain;
+  // G's step: D on G's output itself (shared params, no copy), and D's input gradient written straight into G's
+  // dOutput (no copy between the two backward passes).
+  const dFake = await d.bind(B, {
+    input: gTrain.output,
+    dInput: gTrain.dOutput,
+    label: "discriminator.fake",
+  });
+  return {
+    dNoise: gD.input,
+    dFakes: gD.output,
+    gForwardD: gD.forward,
+    gTrain,
+    dPair,
+    dFake,
+    real,
+    fakeInPlace,
+    shared: false,
+  };
+}
+
 /** One metrics window: means over the iterations since the previous readback. */
 export interface GanMetrics {
   /** Iterations completed at the end of the window. */
@@ -176,6 +279,8 @@ export class GanTrainer {
     private readonly resetMetrics: Dispatch,
     private readonly dStep: Dispatch[],
     private readonly gStep: Dispatch[],
+    /** A G step that does not follow a D step: gStep with its own noise and G forward (the shared schedule's). */
+    private readonly gStepAlone: Dispatch[],
     private readonly tick: Dispatch,
     private readonly stateTensors: Tensor[],
     private readonly snapshots: Snapshot[],
@@ -184,6 +289,8 @@ export class GanTrainer {
       dPair: MlpBinding;
       dFake: MlpBinding;
       dInterp: MlpBinding | null;
+      dNoise: Tensor;
+      shared: boolean;
     },
   ) {
     this.config = config;
@@ -257,25 +364,10 @@ export class GanTrainer {
     const lossG = gpu.tensor([2], undefined, "loss.g");
 
     // Every step's backward writes (not adds) its network's gradients: no zeroing dispatch; a penalty adds after.
-    const gTrain = await g.bind(B, { label: "generator.train", grads: "overwrite" });
-    // D's step sees [real (B rows); fake (B rows)] in one binding; real rows are sampled straight into the first half.
-    const dPair = await d.bind(2 * B, { label: "discriminator.pair", grads: "overwrite" });
-    const real = dPair.input.rowRange(0, B, "real");
-    // In D's step G writes its fakes straight into the second half when that half is bindable (its byte offset B·D·4
-    // a multiple of the device's storage alignment, e.g. B·D a multiple of 64); otherwise into its own output,
-    // copied over by one dispatch.
-    const fakeInPlace = dPair.input.rowsAligned(B);
-    const gD = fakeInPlace
-      ? await g.bind(B, { output: dPair.input.rowRange(B, B, "fake"), label: "generator.dstep" })
-      : gTrain;
-    // G's step: D on G's output itself (shared params, no copy), and D's input gradient written straight into G's
-    // dOutput (no copy between the two backward passes).
-    const dFake = await d.bind(B, {
-      input: gTrain.output,
-      dInput: gTrain.dOutput,
-      label: "discriminator.fake",
-    });
-
+    const schedule = sharedForwardFits(cfg, gpu.limits.minStorageBufferOffsetAlignment)
+      ? await sharedSchedule(gpu, g, d, cfg)
+      : await stepSchedule(gpu, g, d, cfg);
+    const { gTrain, dPair, dFake, real, fakeInPlace } = schedule;
     const optD = await createOptimizer(
       gpu,
       d.params.flat,
@@ -296,7 +388,7 @@ export class GanTrainer {
       gp.push(
         await randomLerpRows(gpu, {
           a: real,
-          b: gD.output,
+          b: schedule.dFakes,
           out: dInterp.input,
           seed,
           stream: RNG_STREAMS.lerp,
@@ -308,11 +400,26 @@ export class GanTrainer {
       penaltyValue = pen.value;
     }
 
+    // The shared schedule draws the G step's noise in the D step, with the counter the G step will see (+1).
+    const gDrawEarly = schedule.shared
+      ? [
+          await randomNormal(gpu, {
+            out: gTrain.input,
+            seed,
+            stream: RNG_STREAMS.gNoise,
+            counter,
+            stepOffset: 1,
+          }),
+        ]
+      : [];
     const dStep: Dispatch[] = [
-      await randomNormal(gpu, { out: gD.input, seed, stream: RNG_STREAMS.dNoise, counter }),
-      ...gD.forward,
+      await randomNormal(gpu, { out: schedule.dNoise, seed, stream: RNG_STREAMS.dNoise, counter }),
+      ...gDrawEarly,
+      ...schedule.gForwardD,
       await sampleRows(gpu, { data, out: real, seed, stream: RNG_STREAMS.real, counter }),
-      ...(fakeInPlace ? [] : [await copyRows(gpu, gD.output, dPair.input, { n: B * D, dstOffset: B * D })]),
+      ...(fakeInPlace
+        ? []
+        : [await copyRows(gpu, schedule.dFakes, dPair.input, { n: B * D, dstOffset: B * D })]),
       ...dPair.forward,
       await lossForwardBackward(gpu, { z: dPair.output, dz: dPair.dOutput, out: lossD, ...dLoss }),
       ...dPair.backwardParams,
@@ -331,9 +438,12 @@ export class GanTrainer {
       }),
       optD.update,
     ];
-    const gStep: Dispatch[] = [
+    const gOwnForward: Dispatch[] = [
       await randomNormal(gpu, { out: gTrain.input, seed, stream: RNG_STREAMS.gNoise, counter }),
       ...gTrain.forward,
+    ];
+    const gStep: Dispatch[] = [
+      ...(schedule.shared ? [] : gOwnForward),
       ...dFake.forward,
       await lossForwardBackward(gpu, { z: dFake.output, dz: dFake.dOutput, out: lossG, ...gLoss }),
       ...dFake.backwardInputOnly,
@@ -379,10 +489,11 @@ export class GanTrainer {
       resetMetrics,
       dStep,
       gStep,
+      schedule.shared ? [...gOwnForward, ...gStep] : gStep,
       tick,
       stateTensors,
       snapshots,
-      { gTrain, dPair, dFake, dInterp },
+      { gTrain, dPair, dFake, dInterp, dNoise: schedule.dNoise, shared: schedule.shared },
     );
     trainer.takeInitialSnapshot();
     return trainer;
@@ -483,7 +594,8 @@ export class GanTrainer {
     const list: Dispatch[] = [];
     if (dOn) for (let i = 0; i < (gOn ? this.config.dSteps : 1); i++) list.push(...this.dStep);
     // The G step's metrics kernel ends the iteration (ticks); a lone D step needs the tick dispatch.
-    list.push(...(gOn ? this.gStep : [this.tick]));
+    if (gOn) list.push(...(dOn ? this.gStep : this.gStepAlone));
+    else list.push(this.tick);
     return this.enqueue(() => this.run(1, list, true));
   }
 
@@ -803,6 +915,10 @@ export class GanTrainer {
     dPair: MlpBinding;
     dFake: MlpBinding;
     dInterp: MlpBinding | null;
+    /** (B, Z): the D step's noise (gTrain.input is the G step's). */
+    dNoise: Tensor;
+    /** True when G's forward over both steps' noise runs once per iteration, in the D step (k = 1, aligned rows). */
+    shared: boolean;
     /** The dispatches of one full iteration (k D steps, then a G step whose metrics kernel ends it), in order: for profiles. */
     iteration: readonly Dispatch[];
   } {

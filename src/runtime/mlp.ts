@@ -76,6 +76,9 @@ export interface MlpBindOptions {
   label?: string;
 }
 
+/** Options of MlpBinding.rowRange: as Mlp.bind's, less what the view shares with its parent. */
+export type MlpRowsOptions = Pick<MlpBindOptions, "dOutput" | "dInput" | "grads" | "label">;
+
 /** Activation buffers and prepared dispatches of an Mlp for one batch size. */
 export interface MlpBinding {
   /** B, the batch size the buffers were made for. */
@@ -102,6 +105,17 @@ export interface MlpBinding {
   readonly backwardParams: Dispatch[];
   /** Prepares the gradient penalty on this binding's input (requires OUT = 1). */
   gradientPenalty(opts: GradientPenaltyOptions): Promise<GradientPenalty>;
+  /**
+   * A binding over rows [start, start + count) of this one, sharing its input, hidden activations and output as
+   * views (no copy): its `forward` recomputes only those rows, and its backward reads what this binding's forward
+   * wrote there, so one forward over all rows can serve a later backward over a part of them (the GAN trainer
+   * runs G once over the D step's and the G step's noise). dOutput, dInput and the hidden gradients are the
+   * view's own (or given in opts). Every view must be bindable: ArgumentError naming the tensor otherwise
+   * (`rowsAligned` tells beforehand).
+   */
+  rowRange(start: number, count: number, opts?: MlpRowsOptions): Promise<MlpBinding>;
+  /** True when rowRange(start, ...) can be bound on this device (every activation's view is aligned). */
+  rowsAligned(start: number): boolean;
   /** Frees this binding's buffers (and its penalties'); the Mlp stays usable. */
   destroy(): void;
 }
@@ -271,6 +285,28 @@ export class Mlp {
       for (let l = 0; l < L - 1; l++)
         hs.push(scope.tensor([B, s.layers[l]!.units], undefined, `${label}.h${l + 1}`));
       hs.push(opts.output ?? scope.tensor([B, mlpOutput(s)], undefined, `${label}.output`));
+      return await this.prepare(scope, label, hs, opts, gradMode);
+    } catch (e) {
+      scope.destroy();
+      throw e;
+    }
+  }
+
+  /**
+   * The gradient tensors and prepared dispatches over activations hs (hs[0] the input, hs[L] the output, all with
+   * B rows), in `scope`, which the binding's destroy() frees.
+   */
+  private async prepare(
+    scope: Gpu,
+    label: string,
+    hs: readonly Tensor[],
+    opts: Pick<MlpBindOptions, "dOutput" | "dInput">,
+    gradMode: "accumulate" | "overwrite",
+  ): Promise<MlpBinding> {
+    const s = this.spec;
+    const L = s.layers.length;
+    const B = hs[0]!.rows;
+    {
       const dOutput = opts.dOutput ?? scope.tensor([B, mlpOutput(s)], undefined, `${label}.dOutput`);
       const dInput = opts.dInput ?? scope.tensor([B, s.input], undefined, `${label}.dInput`);
       // dhs[L] = dOutput = ∂loss/∂h_L; dhs[0] = dInput = ∂loss/∂x; in between, dhs[l] = g_{l-1} = ∂loss/∂a_{l-1},
@@ -338,9 +374,10 @@ export class Mlp {
         backward.push(...weight, ...inputGrad);
         backwardInputOnly.push(...inputGrad);
       }
+      const rowsAligned = (start: number) => hs.every((h) => h.rowsAligned(start));
       return {
         batch: B,
-        input,
+        input: hs[0]!,
         output: hs[L]!,
         dOutput,
         dInput,
@@ -349,8 +386,61 @@ export class Mlp {
         backwardInputOnly,
         backwardParams: backward.slice(0, -1),
         gradientPenalty: (o) => this.buildPenalty(scope, B, hs, forward, o),
+        rowsAligned,
+        rowRange: (start, count, o = {}) => this.rowRange(scope, label, hs, start, count, o),
         destroy: () => scope.destroy(),
       };
+    }
+  }
+
+  /** MlpBinding.rowRange of the binding over `hs` made in `parent`. */
+  private async rowRange(
+    parent: Gpu,
+    parentLabel: string,
+    hs: readonly Tensor[],
+    start: number,
+    count: number,
+    opts: MlpRowsOptions,
+  ): Promise<MlpBinding> {
+    parent.checkAlive();
+    const B = hs[0]!.rows;
+    checkInt("rowRange.start", start, 0, B - 1);
+    checkInt("rowRange.count", count, 1, B - start);
+    if (typeof opts !== "object" || opts === null)
+      throw new ArgumentError("rowRange.opts", opts, "an object { dOutput?, dInput?, grads?, label? }");
+    const s = this.spec;
+    if (opts.dOutput) opts.dOutput.expectShape("rowRange: opts.dOutput", [count, mlpOutput(s)]);
+    if (opts.dInput) opts.dInput.expectShape("rowRange: opts.dInput", [count, s.input]);
+    const gradMode = checkChoice("rowRange: opts.grads", opts.grads ?? "accumulate", [
+      "accumulate",
+      "overwrite",
+    ] as const);
+    for (const h of hs) {
+      if (!h.rowsAligned(start))
+        throw new ArgumentError(
+          "rowRange.start",
+          start,
+          `a row whose byte offset in ${h.label} (${start * h.cols * 4}) is a multiple of the device's minStorageBufferOffsetAlignment (${parent.limits.minStorageBufferOffsetAlignment})`,
+        );
+    }
+    const label = opts.label ?? `${parentLabel}[${start}:${start + count}]`;
+    const views = hs.map((h) => h.rowRange(start, count, `${h.label}[${start}:${start + count}]`));
+    const given: [string, Tensor | undefined][] = [
+      ["dOutput", opts.dOutput],
+      ["dInput", opts.dInput],
+    ];
+    for (const [n, t] of given)
+      for (const v of views)
+        if (t && overlaps(t, v))
+          throw new ArgumentError(
+            `rowRange: opts.${n}`,
+            t.label,
+            `a tensor that does not overlap ${v.label}`,
+          );
+    // The view's own buffers live in a child scope of the parent binding's: freed by its destroy() or the parent's.
+    const scope = parent.scope(label);
+    try {
+      return await this.prepare(scope, label, views, opts, gradMode);
     } catch (e) {
       scope.destroy();
       throw e;

@@ -1,7 +1,7 @@
 // Counter-based random fills: raw Philox words, uniforms in [lo, hi), normals N(mean, std²). Not a sampler of
 // rows (sample.wgsl, lerp.wgsl). Shape letter: N output values; invocation b writes the four values of block b.
-// The step is read from counter[0] on the GPU, so a recorded iteration replays with fresh numbers once a
-// counter_increment dispatch advances it. `out` is u32 so raw words and f32 values (bitcast) share one binding.
+// The step is read from counter[0] on the GPU (plus stepOffset, to draw a later step's numbers early), so a
+// recorded iteration replays with fresh numbers once a counter_increment dispatch advances it. `out` is u32 so raw words and f32 values (bitcast) share one binding.
 // Prepended with philox.wgsl.
 
 override WG: u32 = 64u;
@@ -12,18 +12,19 @@ struct RandomParams {
   stream: u32,
   a: f32,
   b: f32,
+  stepOffset: u32,
 }
 
 @group(0) @binding(0) var<storage, read> counter: array<u32>;
 @group(0) @binding(1) var<storage, read_write> out: array<u32>;
 @group(0) @binding(2) var<uniform> p: RandomParams;
 
-// out[4b + k] = philox((b, step, 0, 0), (seed, stream))[k]
+// out[4b + k] = philox((b, step, 0, 0), (seed, stream))[k], step = counter[0] + stepOffset (wrapping)
 @compute @workgroup_size(WG)
 fn random_bits_forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let b = gid.x + gid.y * nwg.x * WG;
   if (4u * b >= p.N) { return; }
-  let w = philox_block(p.seed, p.stream, b, counter[0]);
+  let w = philox_block(p.seed, p.stream, b, counter[0] + p.stepOffset);
   for (var k = 0u; k < 4u; k = k + 1u) {
     if (4u * b + k < p.N) { out[4u * b + k] = w[k]; }
   }
@@ -34,7 +35,7 @@ fn random_bits_forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_w
 fn random_uniform_forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let b = gid.x + gid.y * nwg.x * WG;
   if (4u * b >= p.N) { return; }
-  let w = philox_block(p.seed, p.stream, b, counter[0]);
+  let w = philox_block(p.seed, p.stream, b, counter[0] + p.stepOffset);
   for (var k = 0u; k < 4u; k = k + 1u) {
     if (4u * b + k < p.N) { out[4u * b + k] = bitcast<u32>(p.a + (p.b - p.a) * word_to_uniform(w[k])); }
   }
@@ -45,7 +46,7 @@ fn random_uniform_forward(@builtin(global_invocation_id) gid: vec3u, @builtin(nu
 fn random_normal_forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let b = gid.x + gid.y * nwg.x * WG;
   if (4u * b >= p.N) { return; }
-  let w = philox_block(p.seed, p.stream, b, counter[0]);
+  let w = philox_block(p.seed, p.stream, b, counter[0] + p.stepOffset);
   let z01 = box_muller(w.x, w.y);
   let z23 = box_muller(w.z, w.w);
   let z = vec4f(z01, z23);

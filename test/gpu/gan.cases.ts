@@ -87,18 +87,27 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-async function dStepCheck(gpu: Gpu, loss: GanLoss, extra: GanConfigInput = {}): Promise<void> {
-  await withTrainer(gpu, tinyConfig(loss, extra), async (t) => {
-    const { generator: gm, discriminator: dm, dPair, gTrain, dInterp } = t.internals;
+// B = 64 puts every row view of the shared schedule (G once per iteration over both steps' noise) at a multiple of
+// 256 bytes; the tiny B = 5 runs the per-step schedule. Dot products over 2B = 128 rows of O(1/B) terms: |err| <~
+// 128·6e-8 relative to Σ|terms| = O(1), so atol 1e-5.
+const SHARED_B = 64;
+const TOL_SHARED = { atol: 1e-5, rtol: 2e-4 };
+
+async function dStepCheck(gpu: Gpu, loss: GanLoss, extra: GanConfigInput = {}, B = 5): Promise<void> {
+  const tol = B === SHARED_B ? TOL_SHARED : TOL;
+  const cfg = tinyConfig(loss, { batchSize: B, ...extra });
+  await withTrainer(gpu, cfg, async (t) => {
+    const { generator: gm, discriminator: dm, dPair, dNoise, dInterp, shared } = t.internals;
+    check(shared === (B === SHARED_B), `B = ${B}: shared schedule ${shared}`);
     const gParams = await gm.readLayers();
     const dParams = await dm.readLayers();
     await t.step({ g: false });
     const input = await t.internals.dPair.input.owner.read(dPair.input);
-    const noise = await gm.gpu.read(gTrain.input);
+    const noise = await gm.gpu.read(dNoise);
     const gGrads = dm.unflatten(await dm.readGrads());
     // The fake half is G(noise).
     const gs = mlpForward(gm.spec, gParams, noise, B);
-    assertClose("fake rows = G(noise)", input.subarray(2 * B), f32(gs.at(-1)!), TOL);
+    assertClose("fake rows = G(noise)", input.subarray(2 * B), f32(gs.at(-1)!), tol);
     // D on [real; fake], the loss kernel's twin, D backward: the accumulated gradients.
     const hs = mlpForward(dm.spec, dParams, input, 2 * B);
     const z = f32(hs.at(-1)!);
@@ -120,15 +129,16 @@ async function dStepCheck(gpu: Gpu, loss: GanLoss, extra: GanConfigInput = {}): 
           rtol: 1e-4,
         });
       }
-      const cfg = resolveConfig(tinyConfig(loss, extra));
-      gradientPenalty(dm.spec, dParams, interp, B, { weight: cfg.gpWeight, target: cfg.gpTarget }, grads);
+      const c = resolveConfig(cfg);
+      gradientPenalty(dm.spec, dParams, interp, B, { weight: c.gpWeight, target: c.gpTarget }, grads);
     }
-    assertClose(`${loss}: D gradients of one D step`, flat(gGrads), flat(grads), TOL);
+    assertClose(`${loss}: D gradients of one D step`, flat(gGrads), flat(grads), tol);
   });
 }
 
-async function gStepCheck(gpu: Gpu, loss: GanLoss): Promise<void> {
-  await withTrainer(gpu, tinyConfig(loss), async (t) => {
+async function gStepCheck(gpu: Gpu, loss: GanLoss, B = 5): Promise<void> {
+  const tol = B === SHARED_B ? TOL_SHARED : TOL;
+  await withTrainer(gpu, tinyConfig(loss, { batchSize: B }), async (t) => {
     const { generator: gm, discriminator: dm, gTrain } = t.internals;
     const gParams = await gm.readLayers();
     const dParams = await dm.readLayers();
@@ -143,7 +153,7 @@ async function gStepCheck(gpu: Gpu, loss: GanLoss): Promise<void> {
     const dFake = mlpBackward(dm.spec, dParams, hs, dz, B, null);
     const grads = zeroMlpGrads(gm.spec);
     mlpBackward(gm.spec, gParams, gs, dFake, B, grads);
-    assertClose(`${loss}: G gradients of one G step`, flat(got), flat(grads), TOL);
+    assertClose(`${loss}: G gradients of one G step`, flat(got), flat(grads), tol);
   });
 }
 
@@ -169,6 +179,56 @@ export default suite("gan", [
     name: `one G step's gradients through ${loss} match the CPU twins`,
     run: (gpu: Gpu) => gStepCheck(gpu, loss),
   })),
+  ...(["non-saturating", "hinge"] as const).map((loss) => ({
+    name: `shared schedule (B = ${SHARED_B}): one D step's and one G step's gradients through ${loss} match the twins`,
+    async run(gpu: Gpu) {
+      await dStepCheck(gpu, loss, {}, SHARED_B);
+      await gStepCheck(gpu, loss, SHARED_B);
+    },
+  })),
+  {
+    name: "shared schedule (B = 64) with the gradient penalty: one D step's gradients match the twins",
+    run: (gpu: Gpu) => dStepCheck(gpu, "wasserstein", { constraint: "gp", gpWeight: 10 }, SHARED_B),
+  },
+  {
+    name: "shared schedule: step() is bit-identical to a D step then a lone G step (each with G's own forward)",
+    async run(gpu: Gpu) {
+      const cfg = tinyConfig("non-saturating", { batchSize: SHARED_B });
+      const s = gpu.scope("gan-shared");
+      const a = await GanTrainer.create(s, cfg, ring());
+      const b = await GanTrainer.create(s, cfg, ring());
+      try {
+        check(a.internals.shared, "B = 64, k = 1 takes the shared schedule");
+        const perStep = await GanTrainer.create(s, { ...cfg, dSteps: 2 }, ring());
+        check(!perStep.internals.shared, "k = 2 takes the per-step schedule");
+        perStep.destroy();
+        for (let i = 0; i < 3; i++) {
+          await a.step();
+          await b.step({ g: false });
+          await b.step({ d: false });
+        }
+        const { internals: ia } = a;
+        const { internals: ib } = b;
+        equalBits("G", await ia.generator.readParams(), await ib.generator.readParams());
+        equalBits("D", await ia.discriminator.readParams(), await ib.discriminator.readParams());
+        equalBits("G's last noise", await s.read(ia.gTrain.input), await s.read(ib.gTrain.input));
+        const words = async (t: GanTrainer) => [
+          ...(await s.readWords(t.internals.counter)),
+          ...(await s.readWords(t.internals.optimizerG.t)),
+          ...(await s.readWords(t.internals.optimizerD.t)),
+        ];
+        const [wa, wb] = [await words(a), await words(b)];
+        check(
+          wa.join() === "6,3,3" && wb.join() === wa.join(),
+          `counter, G's t, D's t: ${wa} vs ${wb}, expected 6,3,3`,
+        );
+      } finally {
+        a.destroy();
+        b.destroy();
+        s.destroy();
+      }
+    },
+  },
   {
     name: "D's weights are bit-identical across a G step, G's across a D step; clip keeps D in [-c, c]",
     async run(gpu: Gpu) {

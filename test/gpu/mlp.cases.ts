@@ -228,6 +228,83 @@ export default suite("mlp", [
     },
   })),
   {
+    name: "binding.rowRange: one forward over all rows, a backward over the view's rows; the view's own forward",
+    async run(gpu: Gpu) {
+      // Rows [64, 69) of a 69-row binding: row 64 starts every activation (widths 3, 16, 8, 2) at a multiple of 256
+      // bytes, bindable on every device.
+      const spec: MlpSpec = {
+        input: 3,
+        layers: [
+          { units: 16, act: "relu" },
+          { units: 8, act: "tanh" },
+          { units: 2, act: "identity" },
+        ],
+      };
+      const mlp = await Mlp.create(gpu, spec, { seed: 6, label: "mlp-rows" });
+      try {
+        const layers = randomLayers(mlp.spec, 51);
+        mlp.writeLayers(layers);
+        const [B, start, n] = [69, 64, 5];
+        const parent = await mlp.bind(B, { grads: "overwrite" });
+        check(parent.rowsAligned(start) && !parent.rowsAligned(1), "rowsAligned: row 64 yes, row 1 no");
+        const view = await parent.rowRange(start, n, { grads: "overwrite" });
+        check(view.batch === n, `view.batch ${view.batch}, expected ${n}`);
+        check(
+          view.input.buffer === parent.input.buffer &&
+            view.input.byteOffset === parent.input.byteOffset + start * 3 * 4 &&
+            view.output.buffer === parent.output.buffer,
+          "the view's input and output are views of the parent's (no copy)",
+        );
+        const x = randArray(B * 3, 21);
+        const dOut = randArray(n * 2, 22);
+        mlp.gpu.write(parent.input, x);
+        mlp.gpu.write(view.dOutput, dOut);
+        mlp.gpu
+          .recorder()
+          .run([...parent.forward, ...view.backward])
+          .submit();
+        const xv = x.subarray(start * 3);
+        const hs = mlpForward(mlp.spec, layers, xv, n);
+        const ref = zeroMlpGrads(mlp.spec);
+        const dx = mlpBackward(mlp.spec, layers, hs, dOut, n, ref);
+        const K = maxDim(mlp.spec, n);
+        const refFlat = flattenLike(mlp, ref);
+        assertClose("grads of the view's rows", await mlp.readGrads(), refFlat, f32Tol(refFlat, K, 12));
+        assertClose("dInput of the view's rows", await mlp.gpu.read(view.dInput), dx, f32Tol(dx, K, 12));
+        // The view's forward writes its rows of the parent's output and nothing else.
+        const zeros = new Float32Array(B * 2);
+        mlp.gpu.write(parent.output, zeros);
+        mlp.gpu.recorder().run(view.forward).submit();
+        const out = await mlp.gpu.read(parent.output);
+        check(
+          out.subarray(0, start * 2).every((v) => v === 0),
+          "rows before the view untouched by its forward",
+        );
+        assertClose("the view's forward", out.subarray(start * 2), hs[3]!, f32Tol(hs[3]!, K, 6));
+        await expectError("unaligned start", () => parent.rowRange(1, 2), ArgumentError, /rowRange.start/);
+        await expectError(
+          "count past the end",
+          () => parent.rowRange(64, 6),
+          ArgumentError,
+          /rowRange.count/,
+        );
+        await expectError(
+          "dOutput shape",
+          () => parent.rowRange(64, 5, { dOutput: parent.dOutput }),
+          ShapeError,
+          /opts.dOutput/,
+        );
+        // Destroying the parent frees the view's own buffers too.
+        const live = mlp.gpu.liveBuffers;
+        parent.destroy();
+        check(mlp.gpu.liveBuffers < live, "parent.destroy() freed its buffers");
+        await expectError("view after parent destroyed", () => view.rowRange(0, 1), Error);
+      } finally {
+        mlp.destroy();
+      }
+    },
+  },
+  {
     name: "two Mlps chained without copies: d.bind(B, { input: g.output, dInput: g.dOutput })",
     async run(gpu: Gpu) {
       const gSpec: MlpSpec = {

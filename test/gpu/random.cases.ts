@@ -169,6 +169,66 @@ export default suite("random", [
         check((await s.readWords(counter))[0] === 7 + iters, "counter advanced by the iterations");
       }),
   },
+  {
+    name: "stepOffset draws a later step's numbers early (bit for bit), wrapping at 2^32; normals too",
+    run: (gpu) =>
+      scoped(gpu, "step-offset", async (s) => {
+        const n = 41;
+        for (const [start, offset] of [
+          [7, 1],
+          [7, 3],
+          [0xffffffff, 1],
+          [0xfffffffe, 5],
+        ] as const) {
+          const counter = s.words([1], new Uint32Array([start]));
+          const early = s.words([n]);
+          const late = s.words([n]);
+          const rec = s.recorder();
+          const draw = (out: typeof early, stepOffset?: number) =>
+            ops.randomBits(s, { out, seed: 3, stream: 4, counter, stepOffset });
+          rec.run([await draw(early, offset)]);
+          const inc = await ops.counterIncrement(s, counter);
+          rec.run([inc], offset);
+          rec.run([await draw(late)]);
+          rec.submit();
+          const ref = new Uint32Array(n);
+          cpu.randomBits({
+            out: ref,
+            seed: 3,
+            stream: 4,
+            counter: new Uint32Array([(start + offset) >>> 0]),
+          });
+          bitsEqual(`bits, counter ${start} + offset ${offset}`, await s.readWords(early), ref);
+          bitsEqual(`bits, offset vs incremented counter`, await s.readWords(early), await s.readWords(late));
+        }
+        const counter = s.words([1], new Uint32Array([9]));
+        const z = s.tensor([n]);
+        const zLate = s.tensor([n]);
+        const rec = s.recorder();
+        rec.run([await ops.randomNormal(s, { out: z, seed: 5, stream: 0, counter, stepOffset: 2 })]);
+        rec.run([await ops.counterIncrement(s, counter)], 2);
+        rec.run([await ops.randomNormal(s, { out: zLate, seed: 5, stream: 0, counter })]);
+        rec.submit();
+        const a = await s.read(z);
+        const b = await s.read(zLate);
+        check(
+          a.every((v, i) => Object.is(v, b[i])),
+          "normals with stepOffset 2 differ from the draw two steps later",
+        );
+        await expectError(
+          "negative stepOffset",
+          () => ops.randomNormal(s, { out: z, seed: 5, stream: 0, counter, stepOffset: -1 }),
+          ArgumentError,
+          /randomNormal\.stepOffset/,
+        );
+        await expectError(
+          "stepOffset past u32",
+          () => ops.randomUniform(s, { out: z, seed: 5, stream: 0, counter, stepOffset: 2 ** 32 }),
+          ArgumentError,
+          /randomUniform\.stepOffset/,
+        );
+      }),
+  },
   ...[
     [1, 1, 1],
     [7, 3, 5],

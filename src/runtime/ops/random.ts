@@ -25,6 +25,7 @@ const randomParams = new ParamsLayout("RandomParams", [
   ["stream", "u32"],
   ["a", "f32"],
   ["b", "f32"],
+  ["stepOffset", "u32"],
 ]);
 const sampleParams = new ParamsLayout("SampleParams", [
   ["B", "u32"],
@@ -98,32 +99,46 @@ function checkBlocks(op: string, n: number): void {
   if (ceilDiv(n, 4) > U32_MAX) throw new LimitError(`${op}: ${n} values exceed 4·2^32 Philox blocks`);
 }
 
+/** The options every fill takes. */
+export interface RandomFillOptions {
+  /** Destination; f32 values (u32 words for randomBits). */
+  out: Tensor;
+  /** Philox key words (u32). */
+  seed: number;
+  stream: number;
+  /** One u32 word: the step whose numbers are drawn. */
+  counter: Tensor;
+  /**
+   * Draw the numbers of step counter[0] + stepOffset (mod 2^32) instead of counter[0]: a later step's draws made
+   * early, bit for bit what that step would draw (a u32; default 0).
+   */
+  stepOffset?: number;
+}
+
 async function fillOp(
   gpu: Gpu,
   def: KernelDef,
   op: string,
-  o: { out: Tensor; seed: number; stream: number; counter: Tensor },
+  o: RandomFillOptions,
   a: number,
   b: number,
 ): Promise<Dispatch> {
   checkKey(op, o.seed, o.stream);
   checkCounter(op, o.counter);
+  const stepOffset = checkInt(`${op}.stepOffset`, o.stepOffset ?? 0, 0, U32_MAX);
   checkBlocks(op, o.out.size);
   checkNoAliasing(op, { out: o.out, counter: o.counter }, ["out"]);
   const k = await gpu.kernel(def, { WG: WG_BLOCK });
   return gpu.dispatch(
     k,
     { counter: o.counter, out: o.out },
-    { N: o.out.size, seed: o.seed, stream: o.stream, a, b },
+    { N: o.out.size, seed: o.seed, stream: o.stream, a, b, stepOffset },
     grid1d(gpu, ceilDiv(o.out.size, 4), WG_BLOCK, op),
   );
 }
 
 /** out (u32 words) = raw Philox words of (seed, stream, step = counter[0]); the bits the other fills transform. */
-export function randomBits(
-  gpu: Gpu,
-  o: { out: Tensor; seed: number; stream: number; counter: Tensor },
-): Promise<Dispatch> {
+export function randomBits(gpu: Gpu, o: RandomFillOptions): Promise<Dispatch> {
   return fillOp(gpu, RANDOM_KERNELS.bits, "randomBits", o, 0, 0);
 }
 
@@ -134,7 +149,7 @@ export function randomBits(
  */
 export function randomNormal(
   gpu: Gpu,
-  o: { out: Tensor; seed: number; stream: number; counter: Tensor; mean?: number; std?: number },
+  o: RandomFillOptions & { mean?: number; std?: number },
 ): Promise<Dispatch> {
   const mean = checkNumber("randomNormal.mean", o.mean ?? 0);
   const std = checkNumber("randomNormal.std", o.std ?? 1, { min: 0, minExclusive: true });
@@ -144,7 +159,7 @@ export function randomNormal(
 /** out ~ U[lo, hi): lo + (hi − lo)·(w >> 8)·2^-24. */
 export function randomUniform(
   gpu: Gpu,
-  o: { out: Tensor; seed: number; stream: number; counter: Tensor; lo?: number; hi?: number },
+  o: RandomFillOptions & { lo?: number; hi?: number },
 ): Promise<Dispatch> {
   const lo = checkNumber("randomUniform.lo", o.lo ?? 0);
   const hi = checkNumber("randomUniform.hi", o.hi ?? 1, { min: lo, minExclusive: true });
