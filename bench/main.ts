@@ -12,6 +12,7 @@ import { adapterLine, buildWithVite, launchBrowser, serveDir } from "../test/har
 import { denseShapes } from "./configs";
 import type { MeasureOptions } from "./measure";
 import { runNode } from "./node";
+import { floorRoundOptions } from "./ours-training";
 import type { BenchPage } from "./page/main";
 import { type EnvReport, formatReport } from "./report";
 
@@ -79,7 +80,7 @@ if (!flag("no-browser")) {
   }
 }
 
-if (!flag("no-node")) envs.push(await runNode(opts, ganOpts, sections, log));
+if (!flag("no-node")) envs.push(await runNode(opts, ganOpts, sections, log, floorRoundOptions(quick)));
 
 const load1 = loadavg();
 const machine = {

@@ -5,7 +5,7 @@ import { requestNodeGpu } from "../src/node";
 import { denseShapes, GAN_CONFIGS } from "./configs";
 import type { MeasureOptions } from "./measure";
 import { measureDense, measureOverheads } from "./ours";
-import { measureOursTraining } from "./ours-training";
+import { type FloorRoundOptions, measureOursTraining } from "./ours-training";
 import { type EnvReport, emptyReport } from "./report";
 
 /** Runs the Node measurements; `log` gets one line per result. */
@@ -14,6 +14,7 @@ export async function runNode(
   ganOpts: MeasureOptions,
   sections: ReadonlySet<string>,
   log: (line: string) => void,
+  floor: FloorRoundOptions = { rounds: 0, opts: {} },
 ): Promise<EnvReport> {
   // Dawn's promises (onSubmittedWorkDone, mapAsync) do not hold Node's event loop open: without a pending timer
   // the process exits, silently and with status 0, in the middle of an await.
@@ -44,11 +45,15 @@ export async function runNode(
     if (sections.has("training")) {
       for (const c of GAN_CONFIGS) {
         try {
-          const r = await measureOursTraining(gpu, c, ganOpts);
+          const r = await measureOursTraining(gpu, c, ganOpts, floor);
           report.training.push(r);
           log(
             `[node] ours GAN ${c.name}: ${r.itersPerSec.toFixed(1)} it/s (${r.dispatchesPerIter} dispatches, ${r.passesPerIter} passes, ${r.submitsPerIter} submits per iteration)`,
           );
+          if (r.floorRounds?.length)
+            log(
+              `[node] ours GAN ${c.name}: ÷ floor in paired rounds ${r.floorRounds.map((f) => f.ratio.toFixed(2)).join(", ")}, median ${r.floorRatioMedian?.toFixed(2)}`,
+            );
         } catch (e) {
           const why = `ours GAN ${c.name} failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
           report.absent.push(why);

@@ -7,9 +7,10 @@
 import { toyDataset } from "../src/gan/datasets";
 import { GanTrainer } from "../src/gan/trainer";
 import type { Dispatch, Gpu } from "../src/runtime/gpu";
-import { type GanBenchConfig, ganIterationFlops } from "./configs";
-import { type MeasureOptions, measure, now } from "./measure";
-import type { OursTrainingResult } from "./report";
+import { type DenseShape, type GanBenchConfig, ganIterationFlops } from "./configs";
+import { type MeasureOptions, measure, median, now } from "./measure";
+import { measureDense, measureOverheads } from "./ours";
+import { type FloorRound, floorRound, type OursTrainingResult } from "./report";
 
 /** Commands the device saw while `fn` ran (the raw WebGPU calls, wrapped for the duration). */
 async function countCommands(
@@ -89,11 +90,59 @@ async function profileIteration(
   return [...shares.values()].sort((a, b) => b.msPerIter - a.msPerIter);
 }
 
+/** The paired rounds a full or a --quick run takes. */
+export function floorRoundOptions(quick: boolean): FloorRoundOptions {
+  return quick
+    ? { rounds: 2, opts: { targetMs: 100, samples: 1, warmup: 1 } }
+    : { rounds: 5, opts: { targetMs: 200, samples: 1, warmup: 1 } };
+}
+
+/** Options of the floor's paired rounds (measureOursTraining). */
+export interface FloorRoundOptions {
+  /** Rounds (0: none). */
+  rounds: number;
+  /** Spans of the empty-dispatch and dense measurements of a round. */
+  opts: MeasureOptions;
+}
+
+/**
+ * The floor's terms and the iteration time measured back to back, `rounds` times: the empty-dispatch cost, the best
+ * GFLOP/s of our dense forms at 256³ and 512³ (the shapes where the best rate of a run has always been), then
+ * `trainer.train` over a span; each round's ratio uses only its own figures. This machine's speed drifts by tens
+ * of percent over minutes, and the tables measure the three terms minutes apart; a round compares them under the
+ * same conditions, and the median of the rounds is the paired figure.
+ */
+async function measureFloorRounds(
+  gpu: Gpu,
+  train: (reps: number) => Promise<void>,
+  trainOpts: MeasureOptions,
+  dispatches: number,
+  flops: number,
+  o: FloorRoundOptions,
+): Promise<FloorRound[]> {
+  const out: FloorRound[] = [];
+  const shapes: DenseShape[] = [256, 512].map((n) => ({ label: `${n}³`, B: n, IN: n, OUT: n }));
+  for (let r = 0; r < o.rounds; r++) {
+    const { emptyDispatchUs } = await measureOverheads(gpu, o.opts);
+    const dense = await measureDense(gpu, shapes, o.opts);
+    const bestDenseGflops = Math.max(...dense.map((d) => d.gflops));
+    const msPerIter = (await measure(train, { ...trainOpts, samples: 1 })).ms;
+    out.push(
+      floorRound(
+        { dispatchesPerIter: dispatches, flopsPerIter: flops },
+        { emptyDispatchUs, bestDenseGflops, msPerIter },
+      ),
+    );
+  }
+  return out;
+}
+
 /** Iterations/s and per-iteration command counts of our trainer on one configuration. */
 export async function measureOursTraining(
   gpu: Gpu,
   c: GanBenchConfig,
   opts: MeasureOptions = {},
+  floor: FloorRoundOptions = { rounds: 0, opts: {} },
 ): Promise<OursTrainingResult> {
   const dataset = toyDataset("ring8", { radius: c.ringRadius, sigma: c.ringSigma, seed: 1 });
   const adam = { kind: "adam" as const, lr: c.lr, beta1: c.beta1, beta2: c.beta2 };
@@ -120,24 +169,36 @@ export async function measureOursTraining(
     const window = trainer.config.metricsEvery;
     await trainer.train(window);
     const counted = await countCommands(gpu, () => trainer.train(window));
-    const raw = await measure((reps) => trainer.train(reps), {
-      ...opts,
-      minReps: Math.max(opts.minReps ?? 1, window),
-    });
+    const trainOpts = { ...opts, minReps: Math.max(opts.minReps ?? 1, window) };
+    const train = (reps: number) => trainer.train(reps);
+    const raw = await measure(train, trainOpts);
     const profile = await profileIteration(
       gpu,
       trainer.internals.iteration,
       opts.targetMs && opts.targetMs < 200 ? 20 : 100,
     );
+    const flopsPerIter = ganIterationFlops(c);
+    const dispatchesPerIter = counted.dispatches / window;
+    const floorRounds = await measureFloorRounds(
+      gpu,
+      train,
+      { ...trainOpts, warmup: 1 },
+      dispatchesPerIter,
+      flopsPerIter,
+      floor,
+    );
     return {
       config: c.name,
       profile,
+      ...(floorRounds.length
+        ? { floorRounds, floorRatioMedian: median(floorRounds.map((f) => f.ratio)) }
+        : {}),
       itersPerSec: 1000 / raw.ms,
       msPerIter: raw.ms,
-      dispatchesPerIter: counted.dispatches / window,
+      dispatchesPerIter,
       passesPerIter: counted.passes / window,
       submitsPerIter: counted.submits / window,
-      flopsPerIter: ganIterationFlops(c),
+      flopsPerIter,
     };
   } finally {
     trainer.destroy();

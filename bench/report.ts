@@ -8,6 +8,17 @@ import type { DenseResult, Overheads } from "./ours";
 import type { PairedResult } from "./paired";
 import type { TfGanResult, TfMatMulResult } from "./tfjs";
 
+/** One paired round of the floor: its terms and the iteration time, measured back to back (ours-training.ts). */
+export interface FloorRound {
+  emptyDispatchUs: number;
+  /** Best GFLOP/s of our dense forms at 256³ and 512³ in this round. */
+  bestDenseGflops: number;
+  msPerIter: number;
+  floorMs: number;
+  /** msPerIter ÷ floorMs. */
+  ratio: number;
+}
+
 /** Our trainer's timing in one environment (filled by a runner once src/gan/trainer.ts exists). */
 export interface OursTrainingResult {
   config: GanBenchConfig["name"];
@@ -21,6 +32,10 @@ export interface OursTrainingResult {
   flopsPerIter: number;
   /** Per kernel, its dispatches in one iteration each timed alone, summed (ours-training.ts profileIteration). */
   profile?: { kernel: string; dispatches: number; msPerIter: number }[];
+  /** The floor's terms and the iteration time measured back to back, in rounds; absent when none ran. */
+  floorRounds?: FloorRound[];
+  /** Median of floorRounds' ratios. */
+  floorRatioMedian?: number;
 }
 
 /** Everything measured in one environment. */
@@ -66,6 +81,16 @@ export function floorMs(r: EnvReport, t: OursTrainingResult): number | undefined
   const best = bestDenseGflops(r);
   if (!r.overheads || best === undefined) return undefined;
   return (t.dispatchesPerIter * r.overheads.emptyDispatchUs) / 1e3 + t.flopsPerIter / (best * 1e6);
+}
+
+/** One paired round from its own measurements: floor = dispatches × empty dispatch + FLOPs ÷ best dense rate. */
+export function floorRound(
+  t: Pick<OursTrainingResult, "dispatchesPerIter" | "flopsPerIter">,
+  m: { emptyDispatchUs: number; bestDenseGflops: number; msPerIter: number },
+): FloorRound {
+  const floorMs =
+    (t.dispatchesPerIter * m.emptyDispatchUs) / 1e3 + t.flopsPerIter / (m.bestDenseGflops * 1e6);
+  return { ...m, floorMs, ratio: m.msPerIter / floorMs };
 }
 
 /** All tables, as printed by `npm run bench`. */
@@ -178,6 +203,31 @@ export function formatReport(envs: EnvReport[], shapes: DenseShape[]): string {
         floorRows,
       ),
     );
+  }
+
+  // 4a. The same ratio from paired rounds (the floor's terms and the iteration measured back to back).
+  const roundLines: string[] = [];
+  for (const e of envs) {
+    for (const t of e.training) {
+      if (!t.floorRounds?.length || t.floorRatioMedian === undefined) continue;
+      const rounds = t.floorRounds
+        .map(
+          (r) =>
+            `${f(r.msPerIter, 3)}/${f(r.floorMs, 3)} (${f(r.emptyDispatchUs, 1)} µs, ${f(r.bestDenseGflops)})`,
+        )
+        .join(", ");
+      roundLines.push(`${t.config} (${e.env}): ${rounds}`);
+      roundLines.push(
+        `  ÷ floor per round ${t.floorRounds.map((r) => f(r.ratio)).join(", ")}; median ${f(t.floorRatioMedian)} (≤1.5)`,
+      );
+    }
+  }
+  if (roundLines.length) {
+    out.push("");
+    out.push(
+      "Iteration ÷ floor in paired rounds (empty dispatch, dense 256³/512³, training back to back; ms/it / floor ms (empty dispatch, best GFLOP/s)):",
+    );
+    out.push(...roundLines);
   }
 
   // 4b. Where an iteration's time goes (each dispatch timed alone, summed per kernel).

@@ -9,6 +9,7 @@ import {
   type EnvReport,
   emptyReport,
   floorMs,
+  floorRound,
   formatReport,
   type OursTrainingResult,
   table,
@@ -90,6 +91,31 @@ describe("bench arithmetic", () => {
     expect(floorMs(env, t)).toBeCloseTo(2, 12);
     const text = formatReport([env], [shape]);
     expect(text).toContain("5.00 (≤1.5)");
+  });
+
+  it("paired floor rounds: each round's ratio from its own terms, every round printed with the median", () => {
+    const t = { dispatchesPerIter: 40, flopsPerIter: 3e6 };
+    // 40 × 25 µs + 3e6 / 3e9 s = 2 ms; 40 × 10 µs + 3e6 / 6e9 s = 0.9 ms.
+    const a = floorRound(t, { emptyDispatchUs: 25, bestDenseGflops: 3, msPerIter: 3 });
+    const b = floorRound(t, { emptyDispatchUs: 10, bestDenseGflops: 6, msPerIter: 1.8 });
+    expect(a.floorMs).toBeCloseTo(2, 12);
+    expect(a.ratio).toBeCloseTo(1.5, 12);
+    expect(b.floorMs).toBeCloseTo(0.9, 12);
+    expect(b.ratio).toBeCloseTo(2, 12);
+    const c = floorRound(t, { emptyDispatchUs: 25, bestDenseGflops: 3, msPerIter: 2.4 });
+    const result: OursTrainingResult = {
+      config: "small",
+      itersPerSec: 500,
+      msPerIter: 2,
+      passesPerIter: 0.01,
+      submitsPerIter: 0.01,
+      ...t,
+      floorRounds: [a, b, c],
+      floorRatioMedian: median([a.ratio, b.ratio, c.ratio]),
+    };
+    const text = formatReport([{ ...emptyReport("node", ADAPTER), training: [result] }], []);
+    expect(text).toContain("small (node): 3.000/2.000 (25.0 µs, 3.00), 1.800/0.900 (10.0 µs, 6.00)");
+    expect(text).toContain("÷ floor per round 1.50, 2.00, 1.20; median 1.50 (≤1.5)");
   });
 
   it("the dense target line uses the paired rounds' median ratio, and prints each round", () => {

@@ -7,7 +7,7 @@ import { requestGpu } from "../../src/runtime/device";
 import { denseShapes, GAN_CONFIGS } from "../configs";
 import type { MeasureOptions } from "../measure";
 import { measureDense, measureOverheads } from "../ours";
-import { measureOursTraining } from "../ours-training";
+import { floorRoundOptions, measureOursTraining } from "../ours-training";
 import { measurePaired } from "../paired";
 import { type EnvReport, emptyReport } from "../report";
 import { measureTfGan, measureTfMatMul, TF_BACKENDS, useBackend } from "../tfjs";
@@ -44,6 +44,8 @@ const ganOpts: MeasureOptions = quick
   ? { targetMs: 400, samples: 2, warmup: 3 }
   : { targetMs: 1500, samples: 3, warmup: 10 };
 
+const floorRounds = floorRoundOptions(quick);
+
 async function main(): Promise<void> {
   const gpu = await requestGpu();
   const report = emptyReport("chromium", gpu.adapter);
@@ -72,12 +74,18 @@ async function main(): Promise<void> {
   }
   if (sections.has("training")) {
     for (const c of GAN_CONFIGS) {
-      const r = await measureOursTraining(gpu, c, ganOpts).catch((e) => absent(`ours GAN ${c.name}`, e));
+      const r = await measureOursTraining(gpu, c, ganOpts, floorRounds).catch((e) =>
+        absent(`ours GAN ${c.name}`, e),
+      );
       if (!r) continue;
       report.training.push(r);
       log(
         `ours GAN ${c.name}: ${r.itersPerSec.toFixed(1)} it/s (${r.dispatchesPerIter} dispatches, ${r.passesPerIter} passes, ${r.submitsPerIter} submits per iteration)`,
       );
+      if (r.floorRounds?.length)
+        log(
+          `ours GAN ${c.name}: ÷ floor in paired rounds ${r.floorRounds.map((f) => f.ratio.toFixed(2)).join(", ")}, median ${r.floorRatioMedian?.toFixed(2)}`,
+        );
     }
   }
   gpu.destroy();

@@ -126,7 +126,7 @@ async function sharedSchedule(gpu: Gpu, g: Mlp, d: Mlp, cfg: GanConfig): Promise
 }
 
 /** Any k, any alignment: G runs in each step over that step's noise. */
-async function stepSchedule(gpu: Gpu, g: Mlp, d: Mlp, cfg: GanConfig): Promise<Schedule> {
+async function stepSchedule(g: Mlp, d: Mlp, cfg: GanConfig): Promise<Schedule> {
   const B = cfg.batchSize;
   const gTrain = await g.bind(B, { label: "generator.train", grads: "overwrite" });
   // D's step sees [real (B rows); fake (B rows)] in one binding; real rows are sampled straight into the first half.
@@ -366,7 +366,7 @@ export class GanTrainer {
     // Every step's backward writes (not adds) its network's gradients: no zeroing dispatch; a penalty adds after.
     const schedule = sharedForwardFits(cfg, gpu.limits.minStorageBufferOffsetAlignment)
       ? await sharedSchedule(gpu, g, d, cfg)
-      : await stepSchedule(gpu, g, d, cfg);
+      : await stepSchedule(g, d, cfg);
     const { gTrain, dPair, dFake, real, fakeInPlace } = schedule;
     const optD = await createOptimizer(
       gpu,
