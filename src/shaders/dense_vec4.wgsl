@@ -156,6 +156,76 @@ fn dense_forward_vec4n(@builtin(local_invocation_id) lid: vec3u, @builtin(workgr
   dfv_store(r0 + 7u, M, N4, c4, acc[14], acc[15], b0, b1);
 }
 
+// ---- dense_forward_vec4k: a narrow layer, OUT < 4 (a critic's logit, a 2-D generator output) -------------------
+// M = B, N = OUT (NJ = N, set by the host), K = IN a multiple of 4. x rows read as vec4 along k: 8 loads per 4 k,
+// where the scalar kernel makes 32 (the row block is 8 rows × 1 column there, so x is nearly all it loads); row k of
+// w is NJ scalars. acc[i] holds row i's NJ sums in its lanes. The FMAs run in the scalar kernel's order (k
+// ascending from 0, the bias added after), so both give the same bits.
+@group(0) @binding(0) var<storage, read> dfk_x: array<vec4f>;
+@group(0) @binding(1) var<storage, read> dfk_w: array<f32>;
+@group(0) @binding(2) var<storage, read> dfk_bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dfk_y: array<f32>;
+@group(0) @binding(4) var<uniform> dfk_p: DenseParams;
+
+fn dfk_wrow(k: u32) -> vec4f {
+  let b = k * NJ;
+  var v = vec4f(dfk_w[b], 0.0, 0.0, 0.0);
+  if (NJ > 1u) { v.y = dfk_w[b + 1u]; }
+  if (NJ > 2u) { v.z = dfk_w[b + 2u]; }
+  if (NJ > 3u) { v.w = dfk_w[b + 3u]; }
+  return v;
+}
+
+fn dfk_store(r: u32, M: u32, acc: vec4f) {
+  if (r >= M) { return; }
+  let slope = dfk_p.slope;
+  let o = r * NJ;
+  dfk_y[o] = act_forward(acc.x + dfk_bias[0], slope);
+  if (NJ > 1u) { dfk_y[o + 1u] = act_forward(acc.y + dfk_bias[1], slope); }
+  if (NJ > 2u) { dfk_y[o + 2u] = act_forward(acc.z + dfk_bias[2], slope); }
+  if (NJ > 3u) { dfk_y[o + 3u] = act_forward(acc.w + dfk_bias[3], slope); }
+}
+
+@compute @workgroup_size(WX, WY)
+fn dense_forward_vec4k(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let M = dfk_p.M;
+  let K4 = dfk_p.K / 4u;
+  let r0 = v_row0(wid, lid);
+  var rows: array<u32, 8>;
+  for (var i = 0u; i < 8u; i++) { rows[i] = min(r0 + i, M - 1u) * K4; }
+  var acc: array<vec4f, 8>;
+  for (var k4 = 0u; k4 < K4; k4++) {
+    let w0 = dfk_wrow(4u * k4);
+    let w1 = dfk_wrow(4u * k4 + 1u);
+    let w2 = dfk_wrow(4u * k4 + 2u);
+    let w3 = dfk_wrow(4u * k4 + 3u);
+    let a0 = dfk_x[rows[0] + k4];
+    let a1 = dfk_x[rows[1] + k4];
+    let a2 = dfk_x[rows[2] + k4];
+    let a3 = dfk_x[rows[3] + k4];
+    let a4 = dfk_x[rows[4] + k4];
+    let a5 = dfk_x[rows[5] + k4];
+    let a6 = dfk_x[rows[6] + k4];
+    let a7 = dfk_x[rows[7] + k4];
+    acc[0] = fma(vec4f(a0.x), w0, acc[0]); acc[0] = fma(vec4f(a0.y), w1, acc[0]); acc[0] = fma(vec4f(a0.z), w2, acc[0]); acc[0] = fma(vec4f(a0.w), w3, acc[0]);
+    acc[1] = fma(vec4f(a1.x), w0, acc[1]); acc[1] = fma(vec4f(a1.y), w1, acc[1]); acc[1] = fma(vec4f(a1.z), w2, acc[1]); acc[1] = fma(vec4f(a1.w), w3, acc[1]);
+    acc[2] = fma(vec4f(a2.x), w0, acc[2]); acc[2] = fma(vec4f(a2.y), w1, acc[2]); acc[2] = fma(vec4f(a2.z), w2, acc[2]); acc[2] = fma(vec4f(a2.w), w3, acc[2]);
+    acc[3] = fma(vec4f(a3.x), w0, acc[3]); acc[3] = fma(vec4f(a3.y), w1, acc[3]); acc[3] = fma(vec4f(a3.z), w2, acc[3]); acc[3] = fma(vec4f(a3.w), w3, acc[3]);
+    acc[4] = fma(vec4f(a4.x), w0, acc[4]); acc[4] = fma(vec4f(a4.y), w1, acc[4]); acc[4] = fma(vec4f(a4.z), w2, acc[4]); acc[4] = fma(vec4f(a4.w), w3, acc[4]);
+    acc[5] = fma(vec4f(a5.x), w0, acc[5]); acc[5] = fma(vec4f(a5.y), w1, acc[5]); acc[5] = fma(vec4f(a5.z), w2, acc[5]); acc[5] = fma(vec4f(a5.w), w3, acc[5]);
+    acc[6] = fma(vec4f(a6.x), w0, acc[6]); acc[6] = fma(vec4f(a6.y), w1, acc[6]); acc[6] = fma(vec4f(a6.z), w2, acc[6]); acc[6] = fma(vec4f(a6.w), w3, acc[6]);
+    acc[7] = fma(vec4f(a7.x), w0, acc[7]); acc[7] = fma(vec4f(a7.y), w1, acc[7]); acc[7] = fma(vec4f(a7.z), w2, acc[7]); acc[7] = fma(vec4f(a7.w), w3, acc[7]);
+  }
+  dfk_store(r0, M, acc[0]);
+  dfk_store(r0 + 1u, M, acc[1]);
+  dfk_store(r0 + 2u, M, acc[2]);
+  dfk_store(r0 + 3u, M, acc[3]);
+  dfk_store(r0 + 4u, M, acc[4]);
+  dfk_store(r0 + 5u, M, acc[5]);
+  dfk_store(r0 + 6u, M, acc[6]);
+  dfk_store(r0 + 7u, M, acc[7]);
+}
+
 // ---- dense_backward_input_vec4: dy, y, w -> dx (=|+=) ((dy ⊙ act'(y)) · wᵀ) [⊙ act_EPI'(z)] --------------------
 // M = B, N = IN, K = OUT; g rows and w rows (n) are both contiguous in k, loaded as vec4 along k. dx is stored as
 // scalars (IN need not be a multiple of 4). The y binding is read as scalars: for act'(y) when ACT is fused into

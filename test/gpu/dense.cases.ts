@@ -16,7 +16,7 @@ import { ArgumentError, LimitError, ShapeError } from "../../src/runtime/errors"
 import type { Dispatch, Gpu, Tensor } from "../../src/runtime/gpu";
 import { pipelineCount } from "../../src/runtime/kernel";
 import * as ops from "../../src/runtime/ops/dense";
-import { assertClose, expectError, type GpuCase, randArray, suite } from "../harness/cases";
+import { assertClose, check, expectError, type GpuCase, randArray, suite } from "../harness/cases";
 
 const U = 2 ** -24;
 
@@ -633,6 +633,49 @@ const VEC4_SHAPES: Shape3[] = [
   [33, 17, 12],
   [20, 2, 12],
 ];
+/**
+ * Narrow layers the k-vectorized forward takes (OUT < 4, IN a multiple of 4): one and several row blocks, rows
+ * not a multiple of a workgroup's (37, 5), OUT 1, 2, 3, and IN 4 (one vec4 per row).
+ */
+const VEC4K_SHAPES: Shape3[] = [
+  [37, 32, 1],
+  [128, 12, 2],
+  [5, 4, 3],
+  [70, 8, 1],
+];
+
+/** The k-vectorized narrow forward gives the scalar direct kernel's bits (same FMAs in the same order). */
+const vec4kBitsCase: GpuCase = {
+  name: "narrow forward (OUT < 4, IN % 4 = 0): vec4 along k gives the scalar direct kernel's bits",
+  async run(gpu: Gpu) {
+    const s = gpu.scope("dense-vec4k");
+    try {
+      for (const [[B, IN, OUT], a] of [
+        [[37, 32, 1], "relu"],
+        [[64, 16, 2], "tanh"],
+        [[9, 8, 3], "identity"],
+      ] as [Shape3, Activation][]) {
+        const x = s.tensor([B, IN], randArray(B * IN, B + IN), "x");
+        const w = s.tensor([IN, OUT], randArray(IN * OUT, OUT + 5), "w");
+        const b = s.tensor([OUT], randArray(OUT, 9), "b");
+        const y4 = s.tensor([B, OUT], undefined, "y4");
+        const y1 = s.tensor([B, OUT], undefined, "y1");
+        const d4 = await ops.denseForward(s, { x, w, b, y: y4, act: a, tile: DIRECT });
+        const d1 = await ops.denseForward(s, { x, w, b, y: y1, act: a, tile: SCALAR_DIRECT });
+        check(d4.name === "dense_forward_vec4k", `${B}x${IN}->${OUT} took ${d4.name}`);
+        await runAll(s, [d4, d1]);
+        const [g4, g1] = [await s.read(y4), await s.read(y1)];
+        check(
+          g4.every((v, k) => Object.is(v, g1[k])),
+          `${B}x${IN}->${OUT} ${a}: vec4k and scalar direct differ`,
+        );
+      }
+    } finally {
+      s.destroy();
+    }
+  },
+};
+
 /** The tiled kernel's code does not depend on its tile sizes; a small tile compiles ~20x faster on SwiftShader. */
 const SMALL_TILED: ops.TileConfig = { variant: "tiled", wx: 4, wy: 4, tk: 4 };
 type Shape3 = [number, number, number];
@@ -688,6 +731,10 @@ export default suite("dense", [
   ...VEC4_SHAPES.map((shape, si) => layerCase(shape, si % 2 ? "tanh" : "relu", 130 + si, DIRECT, true)),
   ...VEC4_SHAPES.map((shape, si) => backwardCase(shape, ACTIVATIONS[si % 5]!, 140 + si, DIRECT, true)),
   ...ACTIVATIONS.map((a, ai) => epilogueCase(VEC4_SHAPES[ai % VEC4_SHAPES.length]!, a, 150 + ai, DIRECT)),
+  ...VEC4K_SHAPES.flatMap((shape, si) =>
+    ACTIVATIONS.map((a, ai) => layerCase(shape, a, 180 + si * ACTIVATIONS.length + ai, DIRECT)),
+  ),
+  vec4kBitsCase,
   ...ACTIVATIONS.map((a, ai) => layerCase([64, 64, 64], a, 160 + ai, SCALAR_DIRECT)),
   layerCase([36, 12, 20], "tanh", 170, SCALAR_DIRECT, true),
   backwardCase([64, 64, 64], "leaky_relu", 171, SCALAR_DIRECT, true),

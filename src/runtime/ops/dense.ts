@@ -241,6 +241,17 @@ export const DENSE_KERNELS = {
     ],
     denseParams,
   ),
+  denseForwardVec4K: def(
+    VEC4_SOURCE,
+    "dense_forward_vec4k",
+    [
+      ["x", "read"],
+      ["w", "read"],
+      ["b", "read"],
+      ["y", "read_write"],
+    ],
+    denseParams,
+  ),
   denseBackwardInputVec4: def(
     VEC4_SOURCE,
     "dense_backward_input_vec4",
@@ -622,14 +633,18 @@ export async function denseForward(
   const direct = p.variant === "direct";
   if (b) {
     const vec4 = p.vec4 && OUT % 4 === 0;
+    // A narrow layer (OUT < 4: one invocation column, NJ = OUT) with IN a multiple of 4 reads x as vec4 along k.
+    const vec4k = p.vec4 && direct && OUT < 4 && IN % 4 === 0 && p.constants.NJ === OUT;
     const k = await gpu.kernel(
       vec4
         ? IN % 4 === 0
           ? DENSE_KERNELS.denseForwardVec4
           : DENSE_KERNELS.denseForwardVec4N
-        : direct
-          ? DENSE_KERNELS.denseForwardDirect
-          : DENSE_KERNELS.denseForward,
+        : vec4k
+          ? DENSE_KERNELS.denseForwardVec4K
+          : direct
+            ? DENSE_KERNELS.denseForwardDirect
+            : DENSE_KERNELS.denseForward,
       constants,
     );
     return gpu.dispatch(k, { x, w, b, y }, params, p.grid);
