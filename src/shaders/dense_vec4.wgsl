@@ -30,6 +30,14 @@ fn act_forward4(z: vec4f, slope: f32) -> vec4f {
 fn act_grad4(y: vec4f, slope: f32) -> vec4f {
   return vec4f(act_grad(y.x, slope), act_grad(y.y, slope), act_grad(y.z, slope), act_grad(y.w, slope));
 }
+fn act_grad4_of(kind: u32, y: vec4f, slope: f32) -> vec4f {
+  return vec4f(
+    act_grad_of(kind, y.x, slope),
+    act_grad_of(kind, y.y, slope),
+    act_grad_of(kind, y.z, slope),
+    act_grad_of(kind, y.w, slope),
+  );
+}
 
 // ---- dense_forward_vec4: x, w, bias -> y = act(x·w + bias) ----------------------------------------------------
 // M = B, N = OUT, K = IN; x rows as vec4 along k, w rows (k) as vec4 along n; y stored as vec4.
@@ -449,4 +457,158 @@ fn dense_backward_weight_vec4(@builtin(local_invocation_id) lid: vec3u, @builtin
     dbwv_db[c4] = s0;
     if (c4 + 1u < N4) { dbwv_db[c4 + 1u] = s1; }
   }
+}
+
+// ---- dense_backward_weight_vec4k: a narrow layer's dW (OUT < 4) and db, IN a multiple of 4 -----------------------
+// M = IN, N = OUT (NJ = N, set by the host), K = B. Per batch row k, x[k, m0..m0+7] is two vec4 loads (the scalar
+// kernel makes 8) and g[k, 0..NJ) NJ scalars; acc[i] holds dW row m0 + i's NJ sums in its lanes. Same FMAs in the
+// same order as the scalar kernel (k ascending), so the same bits; db is the first row block's running sum of g.
+@group(0) @binding(0) var<storage, read> dbwk_x: array<vec4f>;
+@group(0) @binding(1) var<storage, read> dbwk_dy: array<f32>;
+@group(0) @binding(2) var<storage, read> dbwk_y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dbwk_dw: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dbwk_db: array<f32>;
+@group(0) @binding(5) var<uniform> dbwk_p: DenseParams;
+
+fn dbwk_g1(i: u32) -> f32 {
+  if (ACT == 0u) { return dbwk_dy[i]; }
+  return dbwk_dy[i] * act_grad(dbwk_y[i], dbwk_p.slope);
+}
+fn dbwk_g(k: u32) -> vec4f {
+  let b = k * NJ;
+  var v = vec4f(dbwk_g1(b), 0.0, 0.0, 0.0);
+  if (NJ > 1u) { v.y = dbwk_g1(b + 1u); }
+  if (NJ > 2u) { v.z = dbwk_g1(b + 2u); }
+  if (NJ > 3u) { v.w = dbwk_g1(b + 3u); }
+  return v;
+}
+fn dbwk_put(idx: u32, v: f32) {
+  if (ACCUMULATE) {
+    dbwk_dw[idx] += v;
+  } else {
+    dbwk_dw[idx] = v;
+  }
+}
+fn dbwk_store(r: u32, M: u32, acc: vec4f) {
+  if (r >= M) { return; }
+  let o = r * NJ;
+  dbwk_put(o, acc.x);
+  if (NJ > 1u) { dbwk_put(o + 1u, acc.y); }
+  if (NJ > 2u) { dbwk_put(o + 2u, acc.z); }
+  if (NJ > 3u) { dbwk_put(o + 3u, acc.w); }
+}
+fn dbwk_bias(j: u32, v: f32) {
+  var b = v;
+  if (ACCUMULATE) { b += dbwk_db[j]; }
+  dbwk_db[j] = b;
+}
+
+@compute @workgroup_size(WX, WY)
+fn dense_backward_weight_vec4k(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let M = dbwk_p.M;
+  let M4 = M / 4u;
+  let K = dbwk_p.K;
+  let r0 = v_row0(wid, lid);
+  let ra = min(r0 / 4u, M4 - 1u);
+  let rb = min(r0 / 4u + 1u, M4 - 1u);
+  var acc: array<vec4f, 8>;
+  var sum = vec4f(0.0);
+  for (var k = 0u; k < K; k++) {
+    let g = dbwk_g(k);
+    let xl = dbwk_x[k * M4 + ra];
+    let xh = dbwk_x[k * M4 + rb];
+    acc[0] = fma(vec4f(xl.x), g, acc[0]);
+    acc[1] = fma(vec4f(xl.y), g, acc[1]);
+    acc[2] = fma(vec4f(xl.z), g, acc[2]);
+    acc[3] = fma(vec4f(xl.w), g, acc[3]);
+    acc[4] = fma(vec4f(xh.x), g, acc[4]);
+    acc[5] = fma(vec4f(xh.y), g, acc[5]);
+    acc[6] = fma(vec4f(xh.z), g, acc[6]);
+    acc[7] = fma(vec4f(xh.w), g, acc[7]);
+    sum += g;
+  }
+  dbwk_store(r0, M, acc[0]);
+  dbwk_store(r0 + 1u, M, acc[1]);
+  dbwk_store(r0 + 2u, M, acc[2]);
+  dbwk_store(r0 + 3u, M, acc[3]);
+  dbwk_store(r0 + 4u, M, acc[4]);
+  dbwk_store(r0 + 5u, M, acc[5]);
+  dbwk_store(r0 + 6u, M, acc[6]);
+  dbwk_store(r0 + 7u, M, acc[7]);
+  if (wid.y == 0u && lid.y == 0u) {
+    dbwk_bias(0u, sum.x);
+    if (NJ > 1u) { dbwk_bias(1u, sum.y); }
+    if (NJ > 2u) { dbwk_bias(2u, sum.z); }
+    if (NJ > 3u) { dbwk_bias(3u, sum.w); }
+  }
+}
+
+// ---- dense_backward_input_vec4n: dy, w -> dx (=|+=) (dy · wᵀ) ⊙ act_EPI'(z), IN a multiple of 4 ------------------
+// M = B, N = IN, K = OUT, ACT identity and an epilogue (the host picks it for OUT < 4: a critic's logit, a 2-D
+// generator output, under an activated layer). Such a product is an outer product of a few columns: the time goes to
+// the B × IN stores and the epilogue's loads of z, which here are vec4 (8 rows × 8 contiguous columns per
+// invocation: 32 accesses where the scalar kernel makes 128); g and w are read as scalars, K per row and column.
+// Same FMAs in the same order as the scalar kernel, and the same epilogue: the same bits.
+@group(0) @binding(0) var<storage, read> dbin_dy: array<f32>;
+@group(0) @binding(1) var<storage, read> dbin_z: array<vec4f>;
+@group(0) @binding(2) var<storage, read> dbin_w: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dbin_dx: array<vec4f>;
+@group(0) @binding(4) var<uniform> dbin_p: DenseParams;
+
+fn dbin_put(idx: u32, v: vec4f) {
+  var s = v * act_grad4_of(EPI, dbin_z[idx], dbin_p.slope);
+  if (ACCUMULATE) { s += dbin_dx[idx]; }
+  dbin_dx[idx] = s;
+}
+
+fn dbin_store(r: u32, M: u32, N4: u32, c4: u32, lo: vec4f, hi: vec4f) {
+  if (r >= M) { return; }
+  dbin_put(r * N4 + c4, lo);
+  if (c4 + 1u < N4) { dbin_put(r * N4 + c4 + 1u, hi); }
+}
+
+@compute @workgroup_size(WX, WY)
+fn dense_backward_input_vec4n(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let M = dbin_p.M;
+  let N = dbin_p.N;
+  let N4 = N / 4u;
+  let K = dbin_p.K;
+  let r0 = v_row0(wid, lid);
+  let c4 = v_col4(wid, lid);
+  var rows: array<u32, 8>;
+  var cols: array<u32, 8>;
+  for (var i = 0u; i < 8u; i++) {
+    rows[i] = min(r0 + i, M - 1u) * K;
+    cols[i] = min(4u * c4 + i, N - 1u) * K;
+  }
+  var acc: array<vec4f, 16>;
+  for (var k = 0u; k < K; k++) {
+    let lo = vec4f(dbin_w[cols[0] + k], dbin_w[cols[1] + k], dbin_w[cols[2] + k], dbin_w[cols[3] + k]);
+    let hi = vec4f(dbin_w[cols[4] + k], dbin_w[cols[5] + k], dbin_w[cols[6] + k], dbin_w[cols[7] + k]);
+    let g0 = vec4f(dbin_dy[rows[0] + k]);
+    let g1 = vec4f(dbin_dy[rows[1] + k]);
+    let g2 = vec4f(dbin_dy[rows[2] + k]);
+    let g3 = vec4f(dbin_dy[rows[3] + k]);
+    let g4 = vec4f(dbin_dy[rows[4] + k]);
+    let g5 = vec4f(dbin_dy[rows[5] + k]);
+    let g6 = vec4f(dbin_dy[rows[6] + k]);
+    let g7 = vec4f(dbin_dy[rows[7] + k]);
+    acc[0] = fma(g0, lo, acc[0]); acc[1] = fma(g0, hi, acc[1]);
+    acc[2] = fma(g1, lo, acc[2]); acc[3] = fma(g1, hi, acc[3]);
+    acc[4] = fma(g2, lo, acc[4]); acc[5] = fma(g2, hi, acc[5]);
+    acc[6] = fma(g3, lo, acc[6]); acc[7] = fma(g3, hi, acc[7]);
+    acc[8] = fma(g4, lo, acc[8]); acc[9] = fma(g4, hi, acc[9]);
+    acc[10] = fma(g5, lo, acc[10]); acc[11] = fma(g5, hi, acc[11]);
+    acc[12] = fma(g6, lo, acc[12]); acc[13] = fma(g6, hi, acc[13]);
+    acc[14] = fma(g7, lo, acc[14]); acc[15] = fma(g7, hi, acc[15]);
+  }
+  if (c4 >= N4) { return; }
+  dbin_store(r0, M, N4, c4, acc[0], acc[1]);
+  dbin_store(r0 + 1u, M, N4, c4, acc[2], acc[3]);
+  dbin_store(r0 + 2u, M, N4, c4, acc[4], acc[5]);
+  dbin_store(r0 + 3u, M, N4, c4, acc[6], acc[7]);
+  dbin_store(r0 + 4u, M, N4, c4, acc[8], acc[9]);
+  dbin_store(r0 + 5u, M, N4, c4, acc[10], acc[11]);
+  dbin_store(r0 + 6u, M, N4, c4, acc[12], acc[13]);
+  dbin_store(r0 + 7u, M, N4, c4, acc[14], acc[15]);
 }

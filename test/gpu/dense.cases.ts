@@ -644,9 +644,9 @@ const VEC4K_SHAPES: Shape3[] = [
   [70, 8, 1],
 ];
 
-/** The k-vectorized narrow forward gives the scalar direct kernel's bits (same FMAs in the same order). */
+/** The narrow layer's vec4 kernels give the scalar direct kernels' bits (same FMAs in the same order). */
 const vec4kBitsCase: GpuCase = {
-  name: "narrow forward (OUT < 4, IN % 4 = 0): vec4 along k gives the scalar direct kernel's bits",
+  name: "narrow layer (OUT < 4, IN % 4 = 0): the vec4 forward, dW/db and dx (epilogue) give the scalar kernels' bits",
   async run(gpu: Gpu) {
     const s = gpu.scope("dense-vec4k");
     try {
@@ -663,12 +663,53 @@ const vec4kBitsCase: GpuCase = {
         const d4 = await ops.denseForward(s, { x, w, b, y: y4, act: a, tile: DIRECT });
         const d1 = await ops.denseForward(s, { x, w, b, y: y1, act: a, tile: SCALAR_DIRECT });
         check(d4.name === "dense_forward_vec4k", `${B}x${IN}->${OUT} took ${d4.name}`);
-        await runAll(s, [d4, d1]);
-        const [g4, g1] = [await s.read(y4), await s.read(y1)];
-        check(
-          g4.every((v, k) => Object.is(v, g1[k])),
-          `${B}x${IN}->${OUT} ${a}: vec4k and scalar direct differ`,
-        );
+        // dW, db of the layer with act' fused (the top layer's form) and accumulated onto random values.
+        const dy = s.tensor([B, OUT], randArray(B * OUT, 3), "dy");
+        const dw0 = randArray(IN * OUT, 4);
+        const db0 = randArray(OUT, 5);
+        const [dw4, dw1] = [s.tensor([IN, OUT], dw0, "dw4"), s.tensor([IN, OUT], dw0, "dw1")];
+        const [db4, db1] = [s.tensor([OUT], db0, "db4"), s.tensor([OUT], db0, "db1")];
+        const bw = (dw: Tensor, db: Tensor, tile: ops.TileConfig) =>
+          ops.denseBackwardWeight(s, { x, dy, y: y1, dw, db, act: a, tile, accumulate: true });
+        const w4 = await bw(dw4, db4, DIRECT);
+        check(w4[0]!.name === "dense_backward_weight_vec4k", `${B}x${IN}->${OUT} dW took ${w4[0]!.name}`);
+        // dx with the layer below's act' in the epilogue (z = x), accumulated onto random values.
+        const dx0 = randArray(B * IN, 6);
+        const [dx4, dx1] = [s.tensor([B, IN], dx0, "dx4"), s.tensor([B, IN], dx0, "dx1")];
+        const below: Activation = a === "identity" ? "leaky_relu" : a;
+        const bx = (dx: Tensor, tile: ops.TileConfig) =>
+          ops.denseBackwardInput(s, {
+            dy,
+            y: y1,
+            w,
+            dx,
+            act: "identity",
+            epilogue: { z: x, act: below },
+            accumulate: true,
+            tile,
+          });
+        const x4 = await bx(dx4, DIRECT);
+        check(x4.name === "dense_backward_input_vec4n", `${B}x${IN}->${OUT} dx took ${x4.name}`);
+        await runAll(s, [
+          d4,
+          d1,
+          ...w4,
+          ...(await bw(dw1, db1, SCALAR_DIRECT)),
+          x4,
+          await bx(dx1, SCALAR_DIRECT),
+        ]);
+        for (const [what, p, q] of [
+          ["y", y4, y1],
+          ["dW", dw4, dw1],
+          ["db", db4, db1],
+          ["dx", dx4, dx1],
+        ] as const) {
+          const [g4, g1] = [await s.read(p), await s.read(q)];
+          check(
+            g4.every((v, k) => Object.is(v, g1[k])),
+            `${B}x${IN}->${OUT} ${a}: ${what} of the vec4k and the scalar direct kernels differ`,
+          );
+        }
       }
     } finally {
       s.destroy();
@@ -735,6 +776,9 @@ export default suite("dense", [
     ACTIVATIONS.map((a, ai) => layerCase(shape, a, 180 + si * ACTIVATIONS.length + ai, DIRECT)),
   ),
   vec4kBitsCase,
+  ...ACTIVATIONS.filter((a) => a !== "identity").flatMap((a, ai) =>
+    VEC4K_SHAPES.slice(0, 3).map((shape, si) => epilogueCase(shape, a, 190 + 3 * ai + si, DIRECT)),
+  ),
   ...ACTIVATIONS.map((a, ai) => layerCase([64, 64, 64], a, 160 + ai, SCALAR_DIRECT)),
   layerCase([36, 12, 20], "tanh", 170, SCALAR_DIRECT, true),
   backwardCase([64, 64, 64], "leaky_relu", 171, SCALAR_DIRECT, true),

@@ -252,6 +252,29 @@ export const DENSE_KERNELS = {
     ],
     denseParams,
   ),
+  denseBackwardWeightVec4K: def(
+    VEC4_SOURCE,
+    "dense_backward_weight_vec4k",
+    [
+      ["x", "read"],
+      ["dy", "read"],
+      ["y", "read"],
+      ["dw", "read_write"],
+      ["db", "read_write"],
+    ],
+    denseParams,
+  ),
+  denseBackwardInputVec4N: def(
+    VEC4_SOURCE,
+    "dense_backward_input_vec4n",
+    [
+      ["dy", "read"],
+      ["y", "read"],
+      ["w", "read"],
+      ["dx", "read_write"],
+    ],
+    denseParams,
+  ),
   denseBackwardInputVec4: def(
     VEC4_SOURCE,
     "dense_backward_input_vec4",
@@ -710,12 +733,17 @@ function prepBackwardInput(gpu: Gpu, o: BackwardInputOptions, what: string): Pre
     ACCUMULATE: o.accumulate ? 1 : 0,
     EPI: epi,
   };
+  // A narrow layer's dx (OUT < 4) with an epilogue and IN a multiple of 4: stores and z loads as vec4 (z is then the
+  // y binding, (B, IN), so its vec4 view has every element).
+  const vec4n = p.vec4 && p.variant === "direct" && OUT < 4 && IN % 4 === 0 && epi !== 0;
   const def =
     p.vec4 && OUT % 4 === 0 && IN >= 8
       ? DENSE_KERNELS.denseBackwardInputVec4
-      : p.variant === "direct"
-        ? DENSE_KERNELS.denseBackwardInputDirect
-        : DENSE_KERNELS.denseBackwardInput;
+      : vec4n
+        ? DENSE_KERNELS.denseBackwardInputVec4N
+        : p.variant === "direct"
+          ? DENSE_KERNELS.denseBackwardInputDirect
+          : DENSE_KERNELS.denseBackwardInput;
   return {
     def,
     constants,
@@ -769,12 +797,16 @@ function prepBackwardWeight(gpu: Gpu, o: BackwardWeightOptions, what: string): P
   const params = { M: IN, N: OUT, K: B, alpha: 1, slope };
   const direct = p.variant === "direct";
   if (db) {
+    // A narrow layer (OUT < 4: one invocation column, NJ = OUT) with IN a multiple of 4 reads x as vec4.
+    const vec4k = p.vec4 && direct && OUT < 4 && IN % 4 === 0 && p.constants.NJ === OUT;
     const def =
       p.vec4 && IN % 4 === 0 && OUT % 4 === 0
         ? DENSE_KERNELS.denseBackwardWeightVec4
-        : direct
-          ? DENSE_KERNELS.denseBackwardWeightDirect
-          : DENSE_KERNELS.denseBackwardWeight;
+        : vec4k
+          ? DENSE_KERNELS.denseBackwardWeightVec4K
+          : direct
+            ? DENSE_KERNELS.denseBackwardWeightDirect
+            : DENSE_KERNELS.denseBackwardWeight;
     return { def, constants, bindings: { x, dy, y, dw, db }, params, grid: p.grid };
   }
   const def = direct
