@@ -612,3 +612,82 @@ fn dense_backward_input_vec4n(@builtin(local_invocation_id) lid: vec3u, @builtin
   dbin_store(r0 + 6u, M, N4, c4, acc[12], acc[13]);
   dbin_store(r0 + 7u, M, N4, c4, acc[14], acc[15]);
 }
+
+// ---- dense_backward_input_vec4k: dy, y, w -> dx (=|+=) (dy ⊙ act'(y)) · wᵀ, a narrow dx (IN < 4) -------------------
+// M = B, N = IN (NJ = N, set by the host), K = OUT a multiple of 4, no epilogue: a first layer's input gradient
+// (a critic's (B, 2) gradient into a generator's output). g rows and w rows (n) are contiguous in k and read as vec4
+// along k: 8 + NJ loads per 4 k, where the scalar kernel makes 4·(8 + NJ). acc[i] holds row i's NJ sums in its
+// lanes; same FMAs in the same order as the scalar kernel (k ascending): the same bits.
+@group(0) @binding(0) var<storage, read> dbik_dy: array<vec4f>;
+@group(0) @binding(1) var<storage, read> dbik_y: array<vec4f>;
+@group(0) @binding(2) var<storage, read> dbik_w: array<vec4f>;
+@group(0) @binding(3) var<storage, read_write> dbik_dx: array<f32>;
+@group(0) @binding(4) var<uniform> dbik_p: DenseParams;
+
+fn dbik_g(i: u32) -> vec4f {
+  if (ACT == 0u) { return dbik_dy[i]; }
+  return dbik_dy[i] * act_grad4(dbik_y[i], dbik_p.slope);
+}
+
+fn dbik_put(idx: u32, v: f32) {
+  var s = v;
+  if (ACCUMULATE) { s += dbik_dx[idx]; }
+  dbik_dx[idx] = s;
+}
+
+fn dbik_store(r: u32, M: u32, acc: vec4f) {
+  if (r >= M) { return; }
+  let o = r * NJ;
+  dbik_put(o, acc.x);
+  if (NJ > 1u) { dbik_put(o + 1u, acc.y); }
+  if (NJ > 2u) { dbik_put(o + 2u, acc.z); }
+  if (NJ > 3u) { dbik_put(o + 3u, acc.w); }
+}
+
+@compute @workgroup_size(WX, WY)
+fn dense_backward_input_vec4k(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let M = dbik_p.M;
+  let K4 = dbik_p.K / 4u;
+  let r0 = v_row0(wid, lid);
+  var rows: array<u32, 8>;
+  for (var i = 0u; i < 8u; i++) { rows[i] = min(r0 + i, M - 1u) * K4; }
+  var acc: array<vec4f, 8>;
+  for (var k4 = 0u; k4 < K4; k4++) {
+    // Rows n < NJ of w (k4-th vec4 of each), transposed so that column j holds the 4 k of one step.
+    let w0 = dbik_w[k4];
+    var w1 = vec4f(0.0);
+    var w2 = vec4f(0.0);
+    var w3 = vec4f(0.0);
+    if (NJ > 1u) { w1 = dbik_w[K4 + k4]; }
+    if (NJ > 2u) { w2 = dbik_w[2u * K4 + k4]; }
+    if (NJ > 3u) { w3 = dbik_w[3u * K4 + k4]; }
+    let c0 = vec4f(w0.x, w1.x, w2.x, w3.x);
+    let c1 = vec4f(w0.y, w1.y, w2.y, w3.y);
+    let c2 = vec4f(w0.z, w1.z, w2.z, w3.z);
+    let c3 = vec4f(w0.w, w1.w, w2.w, w3.w);
+    let a0 = dbik_g(rows[0] + k4);
+    let a1 = dbik_g(rows[1] + k4);
+    let a2 = dbik_g(rows[2] + k4);
+    let a3 = dbik_g(rows[3] + k4);
+    let a4 = dbik_g(rows[4] + k4);
+    let a5 = dbik_g(rows[5] + k4);
+    let a6 = dbik_g(rows[6] + k4);
+    let a7 = dbik_g(rows[7] + k4);
+    acc[0] = fma(vec4f(a0.x), c0, acc[0]); acc[0] = fma(vec4f(a0.y), c1, acc[0]); acc[0] = fma(vec4f(a0.z), c2, acc[0]); acc[0] = fma(vec4f(a0.w), c3, acc[0]);
+    acc[1] = fma(vec4f(a1.x), c0, acc[1]); acc[1] = fma(vec4f(a1.y), c1, acc[1]); acc[1] = fma(vec4f(a1.z), c2, acc[1]); acc[1] = fma(vec4f(a1.w), c3, acc[1]);
+    acc[2] = fma(vec4f(a2.x), c0, acc[2]); acc[2] = fma(vec4f(a2.y), c1, acc[2]); acc[2] = fma(vec4f(a2.z), c2, acc[2]); acc[2] = fma(vec4f(a2.w), c3, acc[2]);
+    acc[3] = fma(vec4f(a3.x), c0, acc[3]); acc[3] = fma(vec4f(a3.y), c1, acc[3]); acc[3] = fma(vec4f(a3.z), c2, acc[3]); acc[3] = fma(vec4f(a3.w), c3, acc[3]);
+    acc[4] = fma(vec4f(a4.x), c0, acc[4]); acc[4] = fma(vec4f(a4.y), c1, acc[4]); acc[4] = fma(vec4f(a4.z), c2, acc[4]); acc[4] = fma(vec4f(a4.w), c3, acc[4]);
+    acc[5] = fma(vec4f(a5.x), c0, acc[5]); acc[5] = fma(vec4f(a5.y), c1, acc[5]); acc[5] = fma(vec4f(a5.z), c2, acc[5]); acc[5] = fma(vec4f(a5.w), c3, acc[5]);
+    acc[6] = fma(vec4f(a6.x), c0, acc[6]); acc[6] = fma(vec4f(a6.y), c1, acc[6]); acc[6] = fma(vec4f(a6.z), c2, acc[6]); acc[6] = fma(vec4f(a6.w), c3, acc[6]);
+    acc[7] = fma(vec4f(a7.x), c0, acc[7]); acc[7] = fma(vec4f(a7.y), c1, acc[7]); acc[7] = fma(vec4f(a7.z), c2, acc[7]); acc[7] = fma(vec4f(a7.w), c3, acc[7]);
+  }
+  dbik_store(r0, M, acc[0]);
+  dbik_store(r0 + 1u, M, acc[1]);
+  dbik_store(r0 + 2u, M, acc[2]);
+  dbik_store(r0 + 3u, M, acc[3]);
+  dbik_store(r0 + 4u, M, acc[4]);
+  dbik_store(r0 + 5u, M, acc[5]);
+  dbik_store(r0 + 6u, M, acc[6]);
+  dbik_store(r0 + 7u, M, acc[7]);
+}

@@ -717,6 +717,42 @@ const vec4kBitsCase: GpuCase = {
   },
 };
 
+/** A narrow dx without an epilogue (IN < 4, OUT a multiple of 4): the vec4k input product, each act' fused. */
+const vec4kDxBitsCase: GpuCase = {
+  name: "narrow dx (IN < 4, OUT % 4 = 0): the vec4k input product gives the scalar kernel's bits",
+  async run(gpu: Gpu) {
+    const s = gpu.scope("dense-vec4k-dx");
+    try {
+      for (const [[B, IN, OUT], a] of [
+        [[37, 2, 32], "relu"],
+        [[64, 3, 8], "tanh"],
+        [[9, 1, 4], "identity"],
+        [[130, 2, 12], "leaky_relu"],
+      ] as [Shape3, Activation][]) {
+        const dy = s.tensor([B, OUT], randArray(B * OUT, B + OUT), "dy");
+        const y = s.tensor([B, OUT], activated(B * OUT, 7, a, undefined), "y");
+        const w = s.tensor([IN, OUT], randArray(IN * OUT, IN + 3), "w");
+        const dx0 = randArray(B * IN, 8);
+        const [dx4, dx1] = [s.tensor([B, IN], dx0, "dx4"), s.tensor([B, IN], dx0, "dx1")];
+        const bx = (dx: Tensor, tile: ops.TileConfig, accumulate: boolean) =>
+          ops.denseBackwardInput(s, { dy, y, w, dx, act: a, accumulate, tile });
+        for (const accumulate of [false, true]) {
+          const x4 = await bx(dx4, DIRECT, accumulate);
+          check(x4.name === "dense_backward_input_vec4k", `${B}x${IN}->${OUT} dx took ${x4.name}`);
+          await runAll(s, [x4, await bx(dx1, SCALAR_DIRECT, accumulate)]);
+          const [g4, g1] = [await s.read(dx4), await s.read(dx1)];
+          check(
+            g4.every((v, k) => Object.is(v, g1[k])),
+            `${B}x${IN}->${OUT} ${a}${accumulate ? " +=" : ""}: vec4k and scalar dx differ`,
+          );
+        }
+      }
+    } finally {
+      s.destroy();
+    }
+  },
+};
+
 /** The tiled kernel's code does not depend on its tile sizes; a small tile compiles ~20x faster on SwiftShader. */
 const SMALL_TILED: ops.TileConfig = { variant: "tiled", wx: 4, wy: 4, tk: 4 };
 type Shape3 = [number, number, number];
@@ -776,6 +812,21 @@ export default suite("dense", [
     ACTIVATIONS.map((a, ai) => layerCase(shape, a, 180 + si * ACTIVATIONS.length + ai, DIRECT)),
   ),
   vec4kBitsCase,
+  vec4kDxBitsCase,
+  ...ACTIVATIONS.map((a, ai) =>
+    layerCase(
+      (
+        [
+          [37, 2, 32],
+          [64, 3, 8],
+          [9, 1, 4],
+        ] as Shape3[]
+      )[ai % 3]!,
+      a,
+      200 + ai,
+      DIRECT,
+    ),
+  ),
   ...ACTIVATIONS.filter((a) => a !== "identity").flatMap((a, ai) =>
     VEC4K_SHAPES.slice(0, 3).map((shape, si) => epilogueCase(shape, a, 190 + 3 * ai + si, DIRECT)),
   ),

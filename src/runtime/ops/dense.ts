@@ -275,6 +275,17 @@ export const DENSE_KERNELS = {
     ],
     denseParams,
   ),
+  denseBackwardInputVec4K: def(
+    VEC4_SOURCE,
+    "dense_backward_input_vec4k",
+    [
+      ["dy", "read"],
+      ["y", "read"],
+      ["w", "read"],
+      ["dx", "read_write"],
+    ],
+    denseParams,
+  ),
   denseBackwardInputVec4: def(
     VEC4_SOURCE,
     "dense_backward_input_vec4",
@@ -736,14 +747,19 @@ function prepBackwardInput(gpu: Gpu, o: BackwardInputOptions, what: string): Pre
   // A narrow layer's dx (OUT < 4) with an epilogue and IN a multiple of 4: stores and z loads as vec4 (z is then the
   // y binding, (B, IN), so its vec4 view has every element).
   const vec4n = p.vec4 && p.variant === "direct" && OUT < 4 && IN % 4 === 0 && epi !== 0;
+  // A narrow dx (IN < 4: one invocation column, NJ = IN) without an epilogue, OUT a multiple of 4: g and w as vec4.
+  const vec4k =
+    p.vec4 && p.variant === "direct" && IN < 4 && OUT % 4 === 0 && epi === 0 && p.constants.NJ === IN;
   const def =
     p.vec4 && OUT % 4 === 0 && IN >= 8
       ? DENSE_KERNELS.denseBackwardInputVec4
       : vec4n
         ? DENSE_KERNELS.denseBackwardInputVec4N
-        : p.variant === "direct"
-          ? DENSE_KERNELS.denseBackwardInputDirect
-          : DENSE_KERNELS.denseBackwardInput;
+        : vec4k
+          ? DENSE_KERNELS.denseBackwardInputVec4K
+          : p.variant === "direct"
+            ? DENSE_KERNELS.denseBackwardInputDirect
+            : DENSE_KERNELS.denseBackwardInput;
   return {
     def,
     constants,
