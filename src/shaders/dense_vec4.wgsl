@@ -691,3 +691,83 @@ fn dense_backward_input_vec4k(@builtin(local_invocation_id) lid: vec3u, @builtin
   dbik_store(r0 + 6u, M, acc[6]);
   dbik_store(r0 + 7u, M, acc[7]);
 }
+
+// ---- dense_backward_weight_vec4n: a first layer's dW/db (IN < 4: 2-D noise or data), OUT a multiple of 4 ------------
+// M = IN (NI = M rows, set by the host), N = OUT, K = B. Per batch row k, the NI values x[k, :] are scalars and
+// g[k, n0..n0+7] two vec4 (the scalar kernel loads 8 g): NI + 2 loads per row. acc[2i], acc[2i + 1] hold dW row i's
+// 8 columns; db is the sum of g. Same FMAs in the same order as the scalar kernel (k ascending): the same bits.
+@group(0) @binding(0) var<storage, read> dbwn4_x: array<f32>;
+@group(0) @binding(1) var<storage, read> dbwn4_dy: array<vec4f>;
+@group(0) @binding(2) var<storage, read> dbwn4_y: array<vec4f>;
+@group(0) @binding(3) var<storage, read_write> dbwn4_dw: array<vec4f>;
+@group(0) @binding(4) var<storage, read_write> dbwn4_db: array<vec4f>;
+@group(0) @binding(5) var<uniform> dbwn4_p: DenseParams;
+
+fn dbwn4_g(i: u32) -> vec4f {
+  if (ACT == 0u) { return dbwn4_dy[i]; }
+  return dbwn4_dy[i] * act_grad4(dbwn4_y[i], dbwn4_p.slope);
+}
+
+fn dbwn4_put(idx: u32, v: vec4f) {
+  if (ACCUMULATE) {
+    dbwn4_dw[idx] += v;
+  } else {
+    dbwn4_dw[idx] = v;
+  }
+}
+
+fn dbwn4_store(r: u32, N4: u32, c4: u32, lo: vec4f, hi: vec4f) {
+  dbwn4_put(r * N4 + c4, lo);
+  if (c4 + 1u < N4) { dbwn4_put(r * N4 + c4 + 1u, hi); }
+}
+
+fn dbwn4_bias(idx: u32, v: vec4f) {
+  var b = v;
+  if (ACCUMULATE) { b += dbwn4_db[idx]; }
+  dbwn4_db[idx] = b;
+}
+
+@compute @workgroup_size(WX, WY)
+fn dense_backward_weight_vec4n(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let N4 = dbwn4_p.N / 4u;
+  let K = dbwn4_p.K;
+  let c4 = v_col4(wid, lid);
+  let lo = min(c4, N4 - 1u);
+  let hi = min(c4 + 1u, N4 - 1u);
+  var acc: array<vec4f, 8>;
+  var s0 = vec4f(0.0);
+  var s1 = vec4f(0.0);
+  for (var k = 0u; k < K; k++) {
+    let gl = dbwn4_g(k * N4 + lo);
+    let gh = dbwn4_g(k * N4 + hi);
+    let x0 = vec4f(dbwn4_x[k * NI]);
+    acc[0] = fma(x0, gl, acc[0]);
+    acc[1] = fma(x0, gh, acc[1]);
+    if (NI > 1u) {
+      let x1 = vec4f(dbwn4_x[k * NI + 1u]);
+      acc[2] = fma(x1, gl, acc[2]);
+      acc[3] = fma(x1, gh, acc[3]);
+    }
+    if (NI > 2u) {
+      let x2 = vec4f(dbwn4_x[k * NI + 2u]);
+      acc[4] = fma(x2, gl, acc[4]);
+      acc[5] = fma(x2, gh, acc[5]);
+    }
+    if (NI > 3u) {
+      let x3 = vec4f(dbwn4_x[k * NI + 3u]);
+      acc[6] = fma(x3, gl, acc[6]);
+      acc[7] = fma(x3, gh, acc[7]);
+    }
+    s0 += gl;
+    s1 += gh;
+  }
+  if (c4 >= N4) { return; }
+  dbwn4_store(0u, N4, c4, acc[0], acc[1]);
+  if (NI > 1u) { dbwn4_store(1u, N4, c4, acc[2], acc[3]); }
+  if (NI > 2u) { dbwn4_store(2u, N4, c4, acc[4], acc[5]); }
+  if (NI > 3u) { dbwn4_store(3u, N4, c4, acc[6], acc[7]); }
+  if (wid.y == 0u && lid.y == 0u) {
+    dbwn4_bias(c4, s0);
+    if (c4 + 1u < N4) { dbwn4_bias(c4 + 1u, s1); }
+  }
+}

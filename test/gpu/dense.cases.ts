@@ -719,7 +719,7 @@ const vec4kBitsCase: GpuCase = {
 
 /** A narrow dx without an epilogue (IN < 4, OUT a multiple of 4): the vec4k input product, each act' fused. */
 const vec4kDxBitsCase: GpuCase = {
-  name: "narrow dx (IN < 4, OUT % 4 = 0): the vec4k input product gives the scalar kernel's bits",
+  name: "first layer (IN < 4, OUT % 4 = 0): the vec4 dx and dW/db give the scalar kernels' bits",
   async run(gpu: Gpu) {
     const s = gpu.scope("dense-vec4k-dx");
     try {
@@ -736,6 +736,29 @@ const vec4kDxBitsCase: GpuCase = {
         const [dx4, dx1] = [s.tensor([B, IN], dx0, "dx4"), s.tensor([B, IN], dx0, "dx1")];
         const bx = (dx: Tensor, tile: ops.TileConfig, accumulate: boolean) =>
           ops.denseBackwardInput(s, { dy, y, w, dx, act: a, accumulate, tile });
+        // The first layer's dW/db (x (B, IN) with IN < 4): g read as vec4.
+        const x = s.tensor([B, IN], randArray(B * IN, 9), "x");
+        const dw0 = randArray(IN * OUT, 10);
+        const db0 = randArray(OUT, 11);
+        const [dw4, dw1] = [s.tensor([IN, OUT], dw0, "dw4"), s.tensor([IN, OUT], dw0, "dw1")];
+        const [db4, db1] = [s.tensor([OUT], db0, "db4"), s.tensor([OUT], db0, "db1")];
+        const bw = (dw: Tensor, db: Tensor, tile: ops.TileConfig, accumulate: boolean) =>
+          ops.denseBackwardWeight(s, { x, dy, y, dw, db, act: a, tile, accumulate });
+        for (const accumulate of [false, true]) {
+          const w4 = await bw(dw4, db4, DIRECT, accumulate);
+          check(w4[0]!.name === "dense_backward_weight_vec4n", `${B}x${IN}->${OUT} dW took ${w4[0]!.name}`);
+          await runAll(s, [...w4, ...(await bw(dw1, db1, SCALAR_DIRECT, accumulate))]);
+          for (const [what, p, q] of [
+            ["dW", dw4, dw1],
+            ["db", db4, db1],
+          ] as const) {
+            const [g4, g1] = [await s.read(p), await s.read(q)];
+            check(
+              g4.every((v, k) => Object.is(v, g1[k])),
+              `${B}x${IN}->${OUT} ${a}${accumulate ? " +=" : ""}: ${what} of vec4n and scalar differ`,
+            );
+          }
+        }
         for (const accumulate of [false, true]) {
           const x4 = await bx(dx4, DIRECT, accumulate);
           check(x4.name === "dense_backward_input_vec4k", `${B}x${IN}->${OUT} dx took ${x4.name}`);

@@ -286,6 +286,18 @@ export const DENSE_KERNELS = {
     ],
     denseParams,
   ),
+  denseBackwardWeightVec4N: def(
+    VEC4_SOURCE,
+    "dense_backward_weight_vec4n",
+    [
+      ["x", "read"],
+      ["dy", "read"],
+      ["y", "read"],
+      ["dw", "read_write"],
+      ["db", "read_write"],
+    ],
+    denseParams,
+  ),
   denseBackwardInputVec4: def(
     VEC4_SOURCE,
     "dense_backward_input_vec4",
@@ -815,14 +827,18 @@ function prepBackwardWeight(gpu: Gpu, o: BackwardWeightOptions, what: string): P
   if (db) {
     // A narrow layer (OUT < 4: one invocation column, NJ = OUT) with IN a multiple of 4 reads x as vec4.
     const vec4k = p.vec4 && direct && OUT < 4 && IN % 4 === 0 && p.constants.NJ === OUT;
+    // A first layer (IN < 4: one invocation row, NI = IN) with OUT a multiple of 4 reads g as vec4.
+    const vec4n = p.vec4 && direct && IN < 4 && OUT % 4 === 0 && p.constants.NI === IN;
     const def =
       p.vec4 && IN % 4 === 0 && OUT % 4 === 0
         ? DENSE_KERNELS.denseBackwardWeightVec4
         : vec4k
           ? DENSE_KERNELS.denseBackwardWeightVec4K
-          : direct
-            ? DENSE_KERNELS.denseBackwardWeightDirect
-            : DENSE_KERNELS.denseBackwardWeight;
+          : vec4n
+            ? DENSE_KERNELS.denseBackwardWeightVec4N
+            : direct
+              ? DENSE_KERNELS.denseBackwardWeightDirect
+              : DENSE_KERNELS.denseBackwardWeight;
     return { def, constants, bindings: { x, dy, y, dw, db }, params, grid: p.grid };
   }
   const def = direct
