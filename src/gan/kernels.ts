@@ -27,8 +27,12 @@ export const METRIC_SLOTS = {
 } as const;
 /** Length of the metrics accumulator. */
 export const METRIC_LENGTH = 12;
-/** Partial sums per gradient norm (one invocation each; the metrics kernels add them up). */
-export const NORM_PARTIALS = 256;
+/**
+ * Partial sums per gradient norm (one invocation each; the metrics kernels add them up), in workgroups of
+ * NORM_WG: 4 workgroups, so that a CPU adapter spreads them over its cores (one workgroup of 256 ran on one core).
+ */
+export const NORM_PARTIALS = 64;
+const NORM_WG = 16;
 
 /** The kernels of gan.wgsl (bindings in order, params struct last). */
 export const GAN_KERNELS = {
@@ -40,7 +44,7 @@ export const GAN_KERNELS = {
       ["partial", "read_write"],
     ],
     params: new ParamsLayout("SqnormParams", [
-      ["N", "u32"],
+      ["N4", "u32"],
       ["P", "u32"],
     ]),
   },
@@ -95,14 +99,18 @@ export const GAN_KERNELS = {
   },
 } as const satisfies Record<string, KernelDef>;
 
-/** partial[0..P) = squared-norm partial sums of x; their sum is ‖x‖². */
+/** partial[0..P) = squared-norm partial sums of x (an arena: a multiple of 4 elements); their sum is ‖x‖². */
 export async function sqnormPartial(gpu: Gpu, x: Tensor, partial: Tensor): Promise<Dispatch> {
   if (partial.size < NORM_PARTIALS)
     throw new ShapeError(
       `sqnormPartial: ${partial.label} has ${partial.size} elements, needs ${NORM_PARTIALS}`,
     );
-  const k = await gpu.kernel(GAN_KERNELS.sqnorm, { WG });
-  return gpu.dispatch(k, { x, partial }, { N: x.size, P: NORM_PARTIALS }, [Math.ceil(NORM_PARTIALS / WG)]);
+  if (x.size % 4 !== 0)
+    throw new ShapeError(
+      `sqnormPartial: ${x.label} has ${x.size} elements, expected a multiple of 4 (an arena)`,
+    );
+  const k = await gpu.kernel(GAN_KERNELS.sqnorm, { WG: NORM_WG });
+  return gpu.dispatch(k, { x, partial }, { N4: x.size / 4, P: NORM_PARTIALS }, [NORM_PARTIALS / NORM_WG]);
 }
 
 /**

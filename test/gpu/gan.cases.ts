@@ -190,6 +190,22 @@ export default suite("gan", [
     name: "shared schedule (B = 64) with the gradient penalty: one D step's gradients match the twins",
     run: (gpu: Gpu) => dStepCheck(gpu, "wasserstein", { constraint: "gp", gpWeight: 10 }, SHARED_B),
   },
+  ...[5, SHARED_B].map((batchSize) => ({
+    name: `metrics: gradNormD and gradNormG are the norms of the step's gradients (B = ${batchSize})`,
+    async run(gpu: Gpu) {
+      await withTrainer(gpu, tinyConfig("hinge", { batchSize }), async (t) => {
+        const { generator: gm, discriminator: dm } = t.internals;
+        await t.step();
+        const m = t.metrics.at(-1)!;
+        const norm = (a: Float32Array) => Math.sqrt(a.reduce((s, v) => s + v * v, 0));
+        const [nd, ng] = [norm(await dm.readGrads()), norm(await gm.readGrads())];
+        check(nd > 0 && ng > 0, `gradients are zero after a step: ${nd}, ${ng}`);
+        // Float32 sums of n <= 200 squares err by at most n·u (1.2e-5) relative; the square root halves that.
+        assertClose("gradNormD", [m.gradNormD!], [nd], { atol: 0, rtol: 1e-5 });
+        assertClose("gradNormG", [m.gradNormG!], [ng], { atol: 0, rtol: 1e-5 });
+      });
+    },
+  })),
   {
     name: "shared schedule: step() is bit-identical to a D step then a lone G step (each with G's own forward)",
     async run(gpu: Gpu) {
