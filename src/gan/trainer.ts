@@ -105,7 +105,13 @@ async function sharedSchedule(gpu: Gpu, g: Mlp, d: Mlp, cfg: GanConfig): Promise
     label: "discriminator.pair",
     grads: "overwrite",
   });
-  const gBoth = await g.bind(2 * B, { output: x.rowRange(B, 2 * B, "x.fakes"), label: "generator.both" });
+  // Only its forward is recorded; "overwrite" makes its (unused) backward the same pipelines as gTrain's, so the
+  // binding compiles nothing of its own.
+  const gBoth = await g.bind(2 * B, {
+    output: x.rowRange(B, 2 * B, "x.fakes"),
+    label: "generator.both",
+    grads: "overwrite",
+  });
   const gTrain = await gBoth.rowRange(B, B, { grads: "overwrite", label: "generator.train" });
   const dFake = await d.bind(B, {
     input: gTrain.output,

@@ -415,15 +415,8 @@ export class Mlp {
       "accumulate",
       "overwrite",
     ] as const);
-    for (const h of hs) {
-      if (!h.rowsAligned(start))
-        throw new ArgumentError(
-          "rowRange.start",
-          start,
-          `a row whose byte offset in ${h.label} (${start * h.cols * 4}) is a multiple of the device's minStorageBufferOffsetAlignment (${parent.limits.minStorageBufferOffsetAlignment})`,
-        );
-    }
     const label = opts.label ?? `${parentLabel}[${start}:${start + count}]`;
+    // Tensor.rowRange throws ArgumentError (rowRange.start, naming the tensor) for a view that is not bindable.
     const views = hs.map((h) => h.rowRange(start, count, `${h.label}[${start}:${start + count}]`));
     const given: [string, Tensor | undefined][] = [
       ["dOutput", opts.dOutput],
