@@ -18,7 +18,7 @@ import { type Dispatch, type Gpu, Readback, type Recorder, type Tensor } from ".
 import { Mlp, type MlpBinding } from "../runtime/mlp";
 import { lossForwardBackward } from "../runtime/ops/loss";
 import { createOptimizer, type Optimizer } from "../runtime/ops/optim";
-import { counterIncrement, randomLerpRows, randomNormal, sampleRows } from "../runtime/ops/random";
+import { counterIncrement, randomDraw, randomLerpRows, randomNormal } from "../runtime/ops/random";
 import { fill } from "../runtime/ops/util";
 import { decodeCheckpoint, encodeCheckpoint, type TrainerState } from "./checkpoint";
 import {
@@ -406,23 +406,20 @@ export class GanTrainer {
       penaltyValue = pen.value;
     }
 
-    // The shared schedule draws the G step's noise in the D step, with the counter the G step will see (+1).
-    const gDrawEarly = schedule.shared
-      ? [
-          await randomNormal(gpu, {
-            out: gTrain.input,
-            seed,
-            stream: RNG_STREAMS.gNoise,
-            counter,
-            stepOffset: 1,
-          }),
-        ]
-      : [];
+    // The D step's draws in one dispatch: its noise, its real rows and, in the shared schedule, the G step's noise
+    // with the counter the G step will see (+1).
+    const draw = await randomDraw(gpu, {
+      seed,
+      counter,
+      normals: [
+        { out: schedule.dNoise, stream: RNG_STREAMS.dNoise },
+        ...(schedule.shared ? [{ out: gTrain.input, stream: RNG_STREAMS.gNoise, stepOffset: 1 }] : []),
+      ],
+      rows: { data, out: real, stream: RNG_STREAMS.real },
+    });
     const dStep: Dispatch[] = [
-      await randomNormal(gpu, { out: schedule.dNoise, seed, stream: RNG_STREAMS.dNoise, counter }),
-      ...gDrawEarly,
+      draw,
       ...schedule.gForwardD,
-      await sampleRows(gpu, { data, out: real, seed, stream: RNG_STREAMS.real, counter }),
       ...(fakeInPlace
         ? []
         : [await copyRows(gpu, schedule.dFakes, dPair.input, { n: B * D, dstOffset: B * D })]),

@@ -252,6 +252,121 @@ export default suite("random", [
       }),
   })),
   ...[
+    // [n1, n2 (0: one fill), B, D, N (0: no rows)]
+    [256, 256, 128, 2, 1000],
+    [7, 0, 5, 3, 11],
+    [1, 5, 0, 1, 0],
+    [1001, 4099, 257, 17, 300],
+  ].map(([n1, n2, B, D, N]) => ({
+    name: `randomDraw n1=${n1} n2=${n2} rows ${B}x${D} of ${N}: the bits of randomNormal x2 + sampleRows`,
+    run: (gpu: Gpu) =>
+      scoped(gpu, "draw", async (s) => {
+        const counter = s.words([1], new Uint32Array([41]));
+        const data = N ? s.tensor([N, D!], randArray(N * D!, 7)) : null;
+        const a = s.tensor([n1!]);
+        const b = s.tensor([Math.max(n2!, 1)]);
+        const rows = data ? s.tensor([B!, D!]) : null;
+        const refA = s.tensor([n1!]);
+        const refB = s.tensor([Math.max(n2!, 1)]);
+        const refRows = data ? s.tensor([B!, D!]) : null;
+        const seed = 2026;
+        const fill2 = { stream: 3, stepOffset: 1, mean: -0.25, std: 3 };
+        const draw = await ops.randomDraw(s, {
+          seed,
+          counter,
+          normals: [{ out: a, stream: 0 }, ...(n2 ? [{ out: b, ...fill2 }] : [])],
+          ...(data && rows ? { rows: { data, out: rows, stream: 1 } } : {}),
+        });
+        const oneByOne = [
+          await ops.randomNormal(s, { out: refA, seed, stream: 0, counter }),
+          ...(n2 ? [await ops.randomNormal(s, { out: refB, seed, counter, ...fill2 })] : []),
+          ...(data && refRows
+            ? [await ops.sampleRows(s, { data, out: refRows, seed, stream: 1, counter })]
+            : []),
+        ];
+        const rec = s.recorder();
+        rec.run([draw, ...oneByOne]);
+        rec.submit();
+        bitsEqual("fill 1", await s.readWords(a), await s.readWords(refA));
+        if (n2) bitsEqual("fill 2", await s.readWords(b), await s.readWords(refB));
+        if (rows && refRows) bitsEqual("rows", await s.readWords(rows), await s.readWords(refRows));
+      }),
+  })),
+  {
+    name: "randomDraw rejects bad input: no fills, three fills, a shared stream, mismatched rows",
+    run: (gpu) =>
+      scoped(gpu, "draw.bad", async (s) => {
+        const counter = s.words([1], new Uint32Array([0]));
+        const z = s.tensor([8]);
+        const z2 = s.tensor([8]);
+        await expectError(
+          "no fills",
+          () => ops.randomDraw(s, { seed: 0, counter, normals: [] }),
+          ArgumentError,
+          /randomDraw\.normals/,
+        );
+        await expectError(
+          "three fills",
+          () =>
+            ops.randomDraw(s, {
+              seed: 0,
+              counter,
+              normals: [
+                { out: z, stream: 0 },
+                { out: z2, stream: 1 },
+                { out: s.tensor([4]), stream: 2 },
+              ],
+            }),
+          ArgumentError,
+          /randomDraw\.normals/,
+        );
+        await expectError(
+          "a stream twice",
+          () =>
+            ops.randomDraw(s, {
+              seed: 0,
+              counter,
+              normals: [{ out: z, stream: 4 }],
+              rows: { data: s.tensor([3, 2]), out: s.tensor([2, 2]), stream: 4 },
+            }),
+          ArgumentError,
+          /different stream/,
+        );
+        await expectError(
+          "rows with other columns",
+          () =>
+            ops.randomDraw(s, {
+              seed: 0,
+              counter,
+              normals: [{ out: z, stream: 0 }],
+              rows: { data: s.tensor([3, 2]), out: s.tensor([2, 3]), stream: 1 },
+            }),
+          ShapeError,
+          /rows\.data/,
+        );
+        await expectError(
+          "zero std",
+          () => ops.randomDraw(s, { seed: 0, counter, normals: [{ out: z, stream: 0, std: 0 }] }),
+          ArgumentError,
+          /randomDraw\.normals\[0\]\.std/,
+        );
+        await expectError(
+          "overlapping outputs",
+          () =>
+            ops.randomDraw(s, {
+              seed: 0,
+              counter,
+              normals: [
+                { out: z, stream: 0 },
+                { out: z, stream: 1 },
+              ],
+            }),
+          ArgumentError,
+          /randomDraw\.out1/,
+        );
+      }),
+  },
+  ...[
     [1, 1],
     [7, 3],
     [256, 2],

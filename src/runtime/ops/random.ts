@@ -5,11 +5,12 @@
 // Shape letters: N values; data (N, D); B rows.
 
 import counterSrc from "../../shaders/counter.wgsl?raw";
+import drawSrc from "../../shaders/draw.wgsl?raw";
 import lerpSrc from "../../shaders/lerp.wgsl?raw";
 import philoxSrc from "../../shaders/philox.wgsl?raw";
 import randomSrc from "../../shaders/random.wgsl?raw";
 import sampleSrc from "../../shaders/sample.wgsl?raw";
-import { checkInt, checkNumber, LimitError, ShapeError } from "../errors";
+import { ArgumentError, checkInt, checkNumber, LimitError, ShapeError } from "../errors";
 import type { Dispatch, Gpu, Tensor } from "../gpu";
 import { ceilDiv, type KernelDef, ParamsLayout } from "../kernel";
 import { checkNoAliasing } from "./alias";
@@ -33,6 +34,23 @@ const sampleParams = new ParamsLayout("SampleParams", [
   ["N", "u32"],
   ["seed", "u32"],
   ["stream", "u32"],
+]);
+const drawParams = new ParamsLayout("DrawParams", [
+  ["N1", "u32"],
+  ["N2", "u32"],
+  ["seed", "u32"],
+  ["stream1", "u32"],
+  ["stream2", "u32"],
+  ["offset1", "u32"],
+  ["offset2", "u32"],
+  ["mean1", "f32"],
+  ["std1", "f32"],
+  ["mean2", "f32"],
+  ["std2", "f32"],
+  ["B", "u32"],
+  ["D", "u32"],
+  ["N", "u32"],
+  ["rowStream", "u32"],
 ]);
 const lerpParams = new ParamsLayout("LerpParams", [
   ["B", "u32"],
@@ -70,6 +88,18 @@ export const RANDOM_KERNELS = {
       ["out", "read_write"],
     ],
     params: sampleParams,
+  },
+  draw: {
+    source: philoxSrc + drawSrc,
+    entryPoint: "random_draw_forward",
+    bindings: [
+      ["data", "read"],
+      ["counter", "read"],
+      ["out1", "read_write"],
+      ["out2", "read_write"],
+      ["rows", "read_write"],
+    ],
+    params: drawParams,
   },
   randomLerpRows: {
     source: philoxSrc + lerpSrc,
@@ -192,6 +222,96 @@ export async function sampleRows(
     { data: o.data, counter: o.counter, out: o.out },
     { B: o.out.rows, D: o.out.cols, N: o.data.rows, seed: o.seed, stream: o.stream },
     grid1d(gpu, o.out.size, WG, "sampleRows"),
+  );
+}
+
+/** One normal fill of randomDraw: randomNormal's options less the key and the counter, which the draw shares. */
+export interface NormalFill {
+  out: Tensor;
+  stream: number;
+  stepOffset?: number;
+  mean?: number;
+  std?: number;
+}
+
+/** The row sample of randomDraw: sampleRows's options less the key and the counter. */
+export interface RowSample {
+  data: Tensor;
+  out: Tensor;
+  stream: number;
+}
+
+/**
+ * One or two normal fills and an optional row sample of the same key and counter in ONE dispatch, with the bits
+ * that randomNormal and sampleRows give one by one (tested): a training step's independent draws, where each
+ * dispatch costs tens of µs on a CPU adapter. Each fill and the sample must use its own stream.
+ * @example await randomDraw(gpu, { seed, counter, normals: [{ out: z, stream: 0 }], rows: { data, out: x, stream: 1 } });
+ */
+export async function randomDraw(
+  gpu: Gpu,
+  o: { seed: number; counter: Tensor; normals: readonly NormalFill[]; rows?: RowSample },
+): Promise<Dispatch> {
+  const op = "randomDraw";
+  checkInt(`${op}.seed`, o.seed, 0, U32_MAX);
+  checkCounter(op, o.counter);
+  if (!Array.isArray(o.normals) || o.normals.length < 1 || o.normals.length > 2)
+    throw new ArgumentError(`${op}.normals`, o.normals, "an array of 1 or 2 normal fills");
+  const fills = o.normals.map((f, i) => {
+    const what = `${op}.normals[${i}]`;
+    checkInt(`${what}.stream`, f.stream, 0, U32_MAX);
+    checkBlocks(what, f.out.size);
+    return {
+      out: f.out,
+      stream: f.stream,
+      offset: checkInt(`${what}.stepOffset`, f.stepOffset ?? 0, 0, U32_MAX),
+      mean: checkNumber(`${what}.mean`, f.mean ?? 0),
+      std: checkNumber(`${what}.std`, f.std ?? 1, { min: 0, minExclusive: true }),
+    };
+  });
+  const r = o.rows;
+  if (r) {
+    checkInt(`${op}.rows.stream`, r.stream, 0, U32_MAX);
+    if (r.data.cols !== r.out.cols)
+      throw new ShapeError(
+        `${op}: rows.data ${r.data.label} has ${r.data.cols} columns, rows.out ${r.out.label} has ${r.out.cols}`,
+      );
+  }
+  const streams = [...fills.map((f) => f.stream), ...(r ? [r.stream] : [])];
+  if (new Set(streams).size !== streams.length)
+    throw new ArgumentError(`${op}: streams`, streams.join(", "), "a different stream for each draw");
+  // Absent parts bind one-word placeholders of this op's own (WebGPU binds no empty buffer).
+  const pad = (label: string) => gpu.tensor([1], undefined, `${op}.${label}`);
+  const out1 = fills[0]!.out;
+  const out2 = fills[1]?.out ?? pad("out2");
+  const rows = r?.out ?? pad("rows");
+  const data = r?.data ?? pad("data");
+  checkNoAliasing(op, { data, counter: o.counter, out1, out2, rows }, ["out1", "out2", "rows"]);
+  const n1 = out1.size;
+  const n2 = fills[1] ? out2.size : 0;
+  const elements = r ? r.out.size : 0;
+  const f2 = fills[1] ?? { stream: 0, offset: 0, mean: 0, std: 1 };
+  const k = await gpu.kernel(RANDOM_KERNELS.draw, { WG: WG_BLOCK });
+  return gpu.dispatch(
+    k,
+    { data, counter: o.counter, out1, out2, rows },
+    {
+      N1: n1,
+      N2: n2,
+      seed: o.seed,
+      stream1: fills[0]!.stream,
+      stream2: f2.stream,
+      offset1: fills[0]!.offset,
+      offset2: f2.offset,
+      mean1: fills[0]!.mean,
+      std1: fills[0]!.std,
+      mean2: f2.mean,
+      std2: f2.std,
+      B: r ? r.out.rows : 0,
+      D: r ? r.out.cols : 1,
+      N: r ? r.data.rows : 0,
+      rowStream: r ? r.stream : 0,
+    },
+    grid1d(gpu, ceilDiv(n1, 4) + ceilDiv(n2, 4) + elements, WG_BLOCK, op),
   );
 }
 
