@@ -20,10 +20,15 @@ import { ArgumentError, checkChoice, checkInt, checkNumber, ShapeError } from ".
 import type { Arena, Dispatch, Gpu, Tensor } from "./gpu";
 import {
   activationBackward,
+  type BackwardInputShape,
+  backwardInputKernel,
+  backwardInputStoresT,
   denseBackwardInput,
   denseBackwardWeight,
   denseForward,
   matmul,
+  transpose,
+  transposedFits,
 } from "./ops/dense";
 import { penaltyBackwardAct, penaltyForward, penaltyMeanForward } from "./ops/penalty";
 import { fill } from "./ops/util";
@@ -285,7 +290,18 @@ export class Mlp {
       for (let l = 0; l < L - 1; l++)
         hs.push(scope.tensor([B, s.layers[l]!.units], undefined, `${label}.h${l + 1}`));
       hs.push(opts.output ?? scope.tensor([B, mlpOutput(s)], undefined, `${label}.output`));
-      return await this.prepare(scope, label, hs, opts, gradMode);
+      // A hidden activation whose producer and consumer both take transposed operands gets a transposed copy, (H, B):
+      // the producer writes it beside h, the consumer's product reads it (denseForward's yT and xT: same bits, the
+      // faster outer-product form on a CPU adapter).
+      const hTs = hs.map((_, l) =>
+        l > 0 &&
+        l < L &&
+        transposedFits(this.gpu, B, s.layers[l - 1]!.units) &&
+        transposedFits(this.gpu, B, s.layers[l]!.units)
+          ? scope.tensor([s.layers[l - 1]!.units, B], undefined, `${label}.h${l}T`)
+          : undefined,
+      );
+      return await this.prepare(scope, label, hs, opts, gradMode, hTs);
     } catch (e) {
       scope.destroy();
       throw e;
@@ -302,6 +318,7 @@ export class Mlp {
     hs: readonly Tensor[],
     opts: Pick<MlpBindOptions, "dOutput" | "dInput">,
     gradMode: "accumulate" | "overwrite",
+    hTs: readonly (Tensor | undefined)[] = [],
   ): Promise<MlpBinding> {
     const s = this.spec;
     const L = s.layers.length;
@@ -327,8 +344,32 @@ export class Mlp {
             y: hs[l + 1]!,
             act: layer.act,
             alpha: slopeOf(layer),
+            ...(hTs[l] ? { xT: hTs[l] } : {}),
+            ...(hTs[l + 1] ? { yT: hTs[l + 1] } : {}),
           }),
         );
+      }
+      // Transposed copies of the pre-activation gradients (dhsT[l] = dhs[l]ᵀ, (IN_l, B)), top down: layer l's input
+      // product writes one when its kernel can (backwardInputStoresT) and layer l-1's would read it (its kernel with
+      // transposed operands is "vec4t"); that product then also needs its weight transposed, once per backward.
+      const dhsT: (Tensor | undefined)[] = new Array(L + 1).fill(undefined);
+      const inputShape = (l: number): BackwardInputShape => {
+        const below = l > 0 ? s.layers[l - 1]! : null;
+        const top = l === L - 1;
+        const act = top ? s.layers[l]!.act : ("identity" as const);
+        return {
+          B,
+          IN: layerInput(s, l),
+          OUT: s.layers[l]!.units,
+          act,
+          ...(below && below.act !== "identity" && act === "identity" ? { epilogue: below.act } : {}),
+          transposed: dhsT[l + 1] !== undefined,
+        };
+      };
+      for (let l = L - 1; l >= 2; l--) {
+        const lower = { ...inputShape(l - 1), transposed: true };
+        if (backwardInputStoresT(this.gpu, inputShape(l)) && backwardInputKernel(this.gpu, lower) === "vec4t")
+          dhsT[l] = scope.tensor([layerInput(s, l), B], undefined, `${label}.dh${l}T`);
       }
       const backward: Dispatch[] = [];
       const backwardInputOnly: Dispatch[] = [];
@@ -357,7 +398,24 @@ export class Mlp {
           inputGrad.push(await denseBackwardInput(scope, { ...common, w, dx: dhs[l]! }));
         } else if (common.act === "identity") {
           const epilogue = { z: hs[l]!, act: below.act, alpha: slopeOf(below) };
-          inputGrad.push(await denseBackwardInput(scope, { ...common, w, dx: dhs[l]!, epilogue }));
+          const dxT = dhsT[l] ? { dxT: dhsT[l] } : {};
+          if (dhsT[l + 1]) {
+            const wT = scope.tensor([s.layers[l]!.units, layerInput(s, l)], undefined, `${label}.w${l}T`);
+            inputGrad.push(
+              await transpose(scope, { x: w, out: wT }),
+              await denseBackwardInput(scope, {
+                ...common,
+                dyT: dhsT[l + 1],
+                wT,
+                w,
+                dx: dhs[l]!,
+                epilogue,
+                ...dxT,
+              }),
+            );
+          } else {
+            inputGrad.push(await denseBackwardInput(scope, { ...common, w, dx: dhs[l]!, epilogue, ...dxT }));
+          }
         } else {
           // A curved top layer over an activated one: its load already takes act'(y), so the lower act' is a pass.
           inputGrad.push(

@@ -3,9 +3,15 @@
 // dense_direct.wgsl's scalar form needs 64. On SwiftShader a storage load is the dear part of a product (a per-lane
 // gather with a bounds check) and a vec4 one costs about what a scalar one does, so these run ~1.3-1.5x the scalar
 // kernels (scratch pages in Chromium, 512³ back to back: forward 3.6 -> 4.5, dx 2.9 -> 4.5, dW 3.5 -> 4.8
-// GFLOP/s). The FMAs are written out with constant indices (no helper taking the accumulators by pointer, no
-// arrays built per k: both measured slower there). Rows and columns past the edge are clamped for loading and
-// skipped at the store, as in the scalar form.
+// GFLOP/s). The FMAs are written out with constant indices (no helper taking the accumulators by pointer or by
+// value, no arrays built per k: all measured slower there; an outer-product helper by value took dW 512³ from
+// 6.3-6.6 to 4.5-6.0). Rows and columns past the edge are clamped for loading and skipped at the store, as in the
+// scalar form.
+// Transposed operands (dense_forward_vec4t, dense_backward_input_vec4t): a product whose both operands are read
+// along its output axes, one k at a time, is an outer product per k (4 vec4 loads, 64 FMAs, no splat of a
+// k-vector); that form ran ~1.4x the forward and dx forms that read a row along k (Chromium, Zen 5, 256×128→128:
+// 6.0-6.2 against 4.4 and 3.5-4.3 GFLOP/s). The kernels that produce those operands write a transposed copy
+// beside their output when asked (STORE_T), and Mlp.bind asks where the next product reads it.
 // Appended to act.wgsl and dense_direct.wgsl (DenseParams, WX, WY, ACCUMULATE, EPI come from there).
 // Requirements, checked by the host (ops/dense.ts): the forward needs OUT a multiple of 4 (its "n" variant reads x as
 // scalars when IN is not); the weight product IN and OUT; the input product OUT, and IN >= 8 (a narrower dx, e.g. a
@@ -45,13 +51,56 @@ fn act_grad4_of(kind: u32, y: vec4f, slope: f32) -> vec4f {
 @group(0) @binding(1) var<storage, read> dfv_w: array<vec4f>;
 @group(0) @binding(2) var<storage, read> dfv_bias: array<vec4f>;
 @group(0) @binding(3) var<storage, read_write> dfv_y: array<vec4f>;
-@group(0) @binding(4) var<uniform> dfv_p: DenseParams;
+// With STORE_T the kernel also writes yT (N, M) = yᵀ, 4 rows per vec4 (the host requires M a multiple of 4): the
+// operand of the next layer's dense_forward_vec4t. Without it, yT is a placeholder the kernel never touches.
+@group(0) @binding(4) var<storage, read_write> dfv_yT: array<vec4f>;
+@group(0) @binding(5) var<uniform> dfv_p: DenseParams;
+
+override STORE_T: bool = false;
 
 fn dfv_store(r: u32, M: u32, N4: u32, c4: u32, lo: vec4f, hi: vec4f, b0: vec4f, b1: vec4f) {
   if (r >= M) { return; }
   let slope = dfv_p.slope;
   dfv_y[r * N4 + c4] = act_forward4(lo + b0, slope);
   if (c4 + 1u < N4) { dfv_y[r * N4 + c4 + 1u] = act_forward4(hi + b1, slope); }
+}
+
+// STORE_T's half of the epilogue: the invocation's 8 × 8 block of y (recomputed from acc as dfv_store does, so the
+// same bits) written down its 8 columns of yT, two vec4 (rows r0..r0+3, r0+4..r0+7) per column.
+fn dfv_store_t(r0: u32, c4: u32, acc: array<vec4f, 16>, b0: vec4f, b1: vec4f) {
+  let M4 = dfv_p.M / 4u;
+  let N4 = dfv_p.N / 4u;
+  let slope = dfv_p.slope;
+  let q = r0 / 4u;
+  let l0 = act_forward4(acc[0] + b0, slope);
+  let l1 = act_forward4(acc[2] + b0, slope);
+  let l2 = act_forward4(acc[4] + b0, slope);
+  let l3 = act_forward4(acc[6] + b0, slope);
+  let l4 = act_forward4(acc[8] + b0, slope);
+  let l5 = act_forward4(acc[10] + b0, slope);
+  let l6 = act_forward4(acc[12] + b0, slope);
+  let l7 = act_forward4(acc[14] + b0, slope);
+  let h0 = act_forward4(acc[1] + b1, slope);
+  let h1 = act_forward4(acc[3] + b1, slope);
+  let h2 = act_forward4(acc[5] + b1, slope);
+  let h3 = act_forward4(acc[7] + b1, slope);
+  let h4 = act_forward4(acc[9] + b1, slope);
+  let h5 = act_forward4(acc[11] + b1, slope);
+  let h6 = act_forward4(acc[13] + b1, slope);
+  let h7 = act_forward4(acc[15] + b1, slope);
+  let wide = c4 + 1u < N4;
+  for (var j = 0u; j < 4u; j++) {
+    let cl = (4u * c4 + j) * M4;
+    let ch = cl + 4u * M4;
+    if (q < M4) {
+      dfv_yT[cl + q] = vec4f(l0[j], l1[j], l2[j], l3[j]);
+      if (wide) { dfv_yT[ch + q] = vec4f(h0[j], h1[j], h2[j], h3[j]); }
+    }
+    if (q + 1u < M4) {
+      dfv_yT[cl + q + 1u] = vec4f(l4[j], l5[j], l6[j], l7[j]);
+      if (wide) { dfv_yT[ch + q + 1u] = vec4f(h4[j], h5[j], h6[j], h7[j]); }
+    }
+  }
 }
 
 @compute @workgroup_size(WX, WY)
@@ -63,43 +112,65 @@ fn dense_forward_vec4(@builtin(local_invocation_id) lid: vec3u, @builtin(workgro
   let c4 = v_col4(wid, lid);
   let lo = min(c4, N4 - 1u);
   let hi = min(c4 + 1u, N4 - 1u);
-  var rows: array<u32, 8>;
-  for (var i = 0u; i < 8u; i++) { rows[i] = min(r0 + i, M - 1u) * K4; }
+  let x0 = min(r0 + 0u, M - 1u) * K4;
+  let x1 = min(r0 + 1u, M - 1u) * K4;
+  let x2 = min(r0 + 2u, M - 1u) * K4;
+  let x3 = min(r0 + 3u, M - 1u) * K4;
+  let x4 = min(r0 + 4u, M - 1u) * K4;
+  let x5 = min(r0 + 5u, M - 1u) * K4;
+  let x6 = min(r0 + 6u, M - 1u) * K4;
+  let x7 = min(r0 + 7u, M - 1u) * K4;
   var acc: array<vec4f, 16>;
   for (var k4 = 0u; k4 < K4; k4++) {
     let wb = 4u * k4 * N4;
+    let a0 = dfv_x[x0 + k4];
+    let a1 = dfv_x[x1 + k4];
+    let a2 = dfv_x[x2 + k4];
+    let a3 = dfv_x[x3 + k4];
+    let a4 = dfv_x[x4 + k4];
+    let a5 = dfv_x[x5 + k4];
+    let a6 = dfv_x[x6 + k4];
+    let a7 = dfv_x[x7 + k4];
     let w0l = dfv_w[wb + lo];
     let w0h = dfv_w[wb + hi];
+    acc[0] = fma(vec4f(a0.x), w0l, acc[0]); acc[1] = fma(vec4f(a0.x), w0h, acc[1]);
+    acc[2] = fma(vec4f(a1.x), w0l, acc[2]); acc[3] = fma(vec4f(a1.x), w0h, acc[3]);
+    acc[4] = fma(vec4f(a2.x), w0l, acc[4]); acc[5] = fma(vec4f(a2.x), w0h, acc[5]);
+    acc[6] = fma(vec4f(a3.x), w0l, acc[6]); acc[7] = fma(vec4f(a3.x), w0h, acc[7]);
+    acc[8] = fma(vec4f(a4.x), w0l, acc[8]); acc[9] = fma(vec4f(a4.x), w0h, acc[9]);
+    acc[10] = fma(vec4f(a5.x), w0l, acc[10]); acc[11] = fma(vec4f(a5.x), w0h, acc[11]);
+    acc[12] = fma(vec4f(a6.x), w0l, acc[12]); acc[13] = fma(vec4f(a6.x), w0h, acc[13]);
+    acc[14] = fma(vec4f(a7.x), w0l, acc[14]); acc[15] = fma(vec4f(a7.x), w0h, acc[15]);
     let w1l = dfv_w[wb + N4 + lo];
     let w1h = dfv_w[wb + N4 + hi];
+    acc[0] = fma(vec4f(a0.y), w1l, acc[0]); acc[1] = fma(vec4f(a0.y), w1h, acc[1]);
+    acc[2] = fma(vec4f(a1.y), w1l, acc[2]); acc[3] = fma(vec4f(a1.y), w1h, acc[3]);
+    acc[4] = fma(vec4f(a2.y), w1l, acc[4]); acc[5] = fma(vec4f(a2.y), w1h, acc[5]);
+    acc[6] = fma(vec4f(a3.y), w1l, acc[6]); acc[7] = fma(vec4f(a3.y), w1h, acc[7]);
+    acc[8] = fma(vec4f(a4.y), w1l, acc[8]); acc[9] = fma(vec4f(a4.y), w1h, acc[9]);
+    acc[10] = fma(vec4f(a5.y), w1l, acc[10]); acc[11] = fma(vec4f(a5.y), w1h, acc[11]);
+    acc[12] = fma(vec4f(a6.y), w1l, acc[12]); acc[13] = fma(vec4f(a6.y), w1h, acc[13]);
+    acc[14] = fma(vec4f(a7.y), w1l, acc[14]); acc[15] = fma(vec4f(a7.y), w1h, acc[15]);
     let w2l = dfv_w[wb + 2u * N4 + lo];
     let w2h = dfv_w[wb + 2u * N4 + hi];
+    acc[0] = fma(vec4f(a0.z), w2l, acc[0]); acc[1] = fma(vec4f(a0.z), w2h, acc[1]);
+    acc[2] = fma(vec4f(a1.z), w2l, acc[2]); acc[3] = fma(vec4f(a1.z), w2h, acc[3]);
+    acc[4] = fma(vec4f(a2.z), w2l, acc[4]); acc[5] = fma(vec4f(a2.z), w2h, acc[5]);
+    acc[6] = fma(vec4f(a3.z), w2l, acc[6]); acc[7] = fma(vec4f(a3.z), w2h, acc[7]);
+    acc[8] = fma(vec4f(a4.z), w2l, acc[8]); acc[9] = fma(vec4f(a4.z), w2h, acc[9]);
+    acc[10] = fma(vec4f(a5.z), w2l, acc[10]); acc[11] = fma(vec4f(a5.z), w2h, acc[11]);
+    acc[12] = fma(vec4f(a6.z), w2l, acc[12]); acc[13] = fma(vec4f(a6.z), w2h, acc[13]);
+    acc[14] = fma(vec4f(a7.z), w2l, acc[14]); acc[15] = fma(vec4f(a7.z), w2h, acc[15]);
     let w3l = dfv_w[wb + 3u * N4 + lo];
     let w3h = dfv_w[wb + 3u * N4 + hi];
-    let a0 = dfv_x[rows[0] + k4];
-    let a1 = dfv_x[rows[1] + k4];
-    let a2 = dfv_x[rows[2] + k4];
-    let a3 = dfv_x[rows[3] + k4];
-    let a4 = dfv_x[rows[4] + k4];
-    let a5 = dfv_x[rows[5] + k4];
-    let a6 = dfv_x[rows[6] + k4];
-    let a7 = dfv_x[rows[7] + k4];
-    acc[0] = fma(vec4f(a0.x), w0l, acc[0]); acc[1] = fma(vec4f(a0.x), w0h, acc[1]); acc[0] = fma(vec4f(a0.y), w1l, acc[0]); acc[1] = fma(vec4f(a0.y), w1h, acc[1]);
-    acc[0] = fma(vec4f(a0.z), w2l, acc[0]); acc[1] = fma(vec4f(a0.z), w2h, acc[1]); acc[0] = fma(vec4f(a0.w), w3l, acc[0]); acc[1] = fma(vec4f(a0.w), w3h, acc[1]);
-    acc[2] = fma(vec4f(a1.x), w0l, acc[2]); acc[3] = fma(vec4f(a1.x), w0h, acc[3]); acc[2] = fma(vec4f(a1.y), w1l, acc[2]); acc[3] = fma(vec4f(a1.y), w1h, acc[3]);
-    acc[2] = fma(vec4f(a1.z), w2l, acc[2]); acc[3] = fma(vec4f(a1.z), w2h, acc[3]); acc[2] = fma(vec4f(a1.w), w3l, acc[2]); acc[3] = fma(vec4f(a1.w), w3h, acc[3]);
-    acc[4] = fma(vec4f(a2.x), w0l, acc[4]); acc[5] = fma(vec4f(a2.x), w0h, acc[5]); acc[4] = fma(vec4f(a2.y), w1l, acc[4]); acc[5] = fma(vec4f(a2.y), w1h, acc[5]);
-    acc[4] = fma(vec4f(a2.z), w2l, acc[4]); acc[5] = fma(vec4f(a2.z), w2h, acc[5]); acc[4] = fma(vec4f(a2.w), w3l, acc[4]); acc[5] = fma(vec4f(a2.w), w3h, acc[5]);
-    acc[6] = fma(vec4f(a3.x), w0l, acc[6]); acc[7] = fma(vec4f(a3.x), w0h, acc[7]); acc[6] = fma(vec4f(a3.y), w1l, acc[6]); acc[7] = fma(vec4f(a3.y), w1h, acc[7]);
-    acc[6] = fma(vec4f(a3.z), w2l, acc[6]); acc[7] = fma(vec4f(a3.z), w2h, acc[7]); acc[6] = fma(vec4f(a3.w), w3l, acc[6]); acc[7] = fma(vec4f(a3.w), w3h, acc[7]);
-    acc[8] = fma(vec4f(a4.x), w0l, acc[8]); acc[9] = fma(vec4f(a4.x), w0h, acc[9]); acc[8] = fma(vec4f(a4.y), w1l, acc[8]); acc[9] = fma(vec4f(a4.y), w1h, acc[9]);
-    acc[8] = fma(vec4f(a4.z), w2l, acc[8]); acc[9] = fma(vec4f(a4.z), w2h, acc[9]); acc[8] = fma(vec4f(a4.w), w3l, acc[8]); acc[9] = fma(vec4f(a4.w), w3h, acc[9]);
-    acc[10] = fma(vec4f(a5.x), w0l, acc[10]); acc[11] = fma(vec4f(a5.x), w0h, acc[11]); acc[10] = fma(vec4f(a5.y), w1l, acc[10]); acc[11] = fma(vec4f(a5.y), w1h, acc[11]);
-    acc[10] = fma(vec4f(a5.z), w2l, acc[10]); acc[11] = fma(vec4f(a5.z), w2h, acc[11]); acc[10] = fma(vec4f(a5.w), w3l, acc[10]); acc[11] = fma(vec4f(a5.w), w3h, acc[11]);
-    acc[12] = fma(vec4f(a6.x), w0l, acc[12]); acc[13] = fma(vec4f(a6.x), w0h, acc[13]); acc[12] = fma(vec4f(a6.y), w1l, acc[12]); acc[13] = fma(vec4f(a6.y), w1h, acc[13]);
-    acc[12] = fma(vec4f(a6.z), w2l, acc[12]); acc[13] = fma(vec4f(a6.z), w2h, acc[13]); acc[12] = fma(vec4f(a6.w), w3l, acc[12]); acc[13] = fma(vec4f(a6.w), w3h, acc[13]);
-    acc[14] = fma(vec4f(a7.x), w0l, acc[14]); acc[15] = fma(vec4f(a7.x), w0h, acc[15]); acc[14] = fma(vec4f(a7.y), w1l, acc[14]); acc[15] = fma(vec4f(a7.y), w1h, acc[15]);
-    acc[14] = fma(vec4f(a7.z), w2l, acc[14]); acc[15] = fma(vec4f(a7.z), w2h, acc[15]); acc[14] = fma(vec4f(a7.w), w3l, acc[14]); acc[15] = fma(vec4f(a7.w), w3h, acc[15]);
+    acc[0] = fma(vec4f(a0.w), w3l, acc[0]); acc[1] = fma(vec4f(a0.w), w3h, acc[1]);
+    acc[2] = fma(vec4f(a1.w), w3l, acc[2]); acc[3] = fma(vec4f(a1.w), w3h, acc[3]);
+    acc[4] = fma(vec4f(a2.w), w3l, acc[4]); acc[5] = fma(vec4f(a2.w), w3h, acc[5]);
+    acc[6] = fma(vec4f(a3.w), w3l, acc[6]); acc[7] = fma(vec4f(a3.w), w3h, acc[7]);
+    acc[8] = fma(vec4f(a4.w), w3l, acc[8]); acc[9] = fma(vec4f(a4.w), w3h, acc[9]);
+    acc[10] = fma(vec4f(a5.w), w3l, acc[10]); acc[11] = fma(vec4f(a5.w), w3h, acc[11]);
+    acc[12] = fma(vec4f(a6.w), w3l, acc[12]); acc[13] = fma(vec4f(a6.w), w3h, acc[13]);
+    acc[14] = fma(vec4f(a7.w), w3l, acc[14]); acc[15] = fma(vec4f(a7.w), w3h, acc[15]);
   }
   if (c4 >= N4) { return; }
   let b0 = dfv_bias[lo];
@@ -112,6 +183,7 @@ fn dense_forward_vec4(@builtin(local_invocation_id) lid: vec3u, @builtin(workgro
   dfv_store(r0 + 5u, M, N4, c4, acc[10], acc[11], b0, b1);
   dfv_store(r0 + 6u, M, N4, c4, acc[12], acc[13], b0, b1);
   dfv_store(r0 + 7u, M, N4, c4, acc[14], acc[15], b0, b1);
+  if (STORE_T) { dfv_store_t(r0, c4, acc, b0, b1); }
 }
 
 
@@ -162,6 +234,84 @@ fn dense_forward_vec4n(@builtin(local_invocation_id) lid: vec3u, @builtin(workgr
   dfv_store(r0 + 5u, M, N4, c4, acc[10], acc[11], b0, b1);
   dfv_store(r0 + 6u, M, N4, c4, acc[12], acc[13], b0, b1);
   dfv_store(r0 + 7u, M, N4, c4, acc[14], acc[15], b0, b1);
+  if (STORE_T) { dfv_store_t(r0, c4, acc, b0, b1); }
+}
+
+// ---- dense_forward_vec4t: xT, w, bias -> y = act(x·w + bias), x given transposed ----------------------------------
+// M = B, N = OUT, K = IN; the x binding holds xT (K, M) = xᵀ, so row k of it is column k of x: per k an invocation
+// loads its 8 rows of x as two vec4 and its 8 columns of w as two vec4, 4 loads per 64 FMAs with no splat of a
+// k-vector (dense_backward_weight_vec4's outer-product form). On SwiftShader (Chromium, Zen 5) that ran 5.9-6.4
+// GFLOP/s where dense_forward_vec4 ran 4.4-4.9 on the same shapes. The FMAs run in dense_forward_vec4's order (k
+// ascending from 0, the bias added after): the same bits. The host requires M and N multiples of 4.
+@compute @workgroup_size(WX, WY)
+fn dense_forward_vec4t(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let M4 = dfv_p.M / 4u;
+  let N4 = dfv_p.N / 4u;
+  let K = dfv_p.K;
+  let r0 = v_row0(wid, lid);
+  let c4 = v_col4(wid, lid);
+  let ra = min(r0 / 4u, M4 - 1u);
+  let rb = min(r0 / 4u + 1u, M4 - 1u);
+  let lo = min(c4, N4 - 1u);
+  let hi = min(c4 + 1u, N4 - 1u);
+  var acc: array<vec4f, 16>;
+  // Two k per trip (and one more when K is odd), as dense_backward_weight_vec4.
+  let K2 = K / 2u;
+  for (var k2 = 0u; k2 < K2; k2++) {
+    let k = 2u * k2;
+    let wl0 = dfv_w[k * N4 + lo];
+    let wh0 = dfv_w[k * N4 + hi];
+    let xl0 = dfv_x[k * M4 + ra];
+    let xh0 = dfv_x[k * M4 + rb];
+    acc[0] = fma(vec4f(xl0.x), wl0, acc[0]); acc[1] = fma(vec4f(xl0.x), wh0, acc[1]);
+    acc[2] = fma(vec4f(xl0.y), wl0, acc[2]); acc[3] = fma(vec4f(xl0.y), wh0, acc[3]);
+    acc[4] = fma(vec4f(xl0.z), wl0, acc[4]); acc[5] = fma(vec4f(xl0.z), wh0, acc[5]);
+    acc[6] = fma(vec4f(xl0.w), wl0, acc[6]); acc[7] = fma(vec4f(xl0.w), wh0, acc[7]);
+    acc[8] = fma(vec4f(xh0.x), wl0, acc[8]); acc[9] = fma(vec4f(xh0.x), wh0, acc[9]);
+    acc[10] = fma(vec4f(xh0.y), wl0, acc[10]); acc[11] = fma(vec4f(xh0.y), wh0, acc[11]);
+    acc[12] = fma(vec4f(xh0.z), wl0, acc[12]); acc[13] = fma(vec4f(xh0.z), wh0, acc[13]);
+    acc[14] = fma(vec4f(xh0.w), wl0, acc[14]); acc[15] = fma(vec4f(xh0.w), wh0, acc[15]);
+    let wl1 = dfv_w[(k + 1u) * N4 + lo];
+    let wh1 = dfv_w[(k + 1u) * N4 + hi];
+    let xl1 = dfv_x[(k + 1u) * M4 + ra];
+    let xh1 = dfv_x[(k + 1u) * M4 + rb];
+    acc[0] = fma(vec4f(xl1.x), wl1, acc[0]); acc[1] = fma(vec4f(xl1.x), wh1, acc[1]);
+    acc[2] = fma(vec4f(xl1.y), wl1, acc[2]); acc[3] = fma(vec4f(xl1.y), wh1, acc[3]);
+    acc[4] = fma(vec4f(xl1.z), wl1, acc[4]); acc[5] = fma(vec4f(xl1.z), wh1, acc[5]);
+    acc[6] = fma(vec4f(xl1.w), wl1, acc[6]); acc[7] = fma(vec4f(xl1.w), wh1, acc[7]);
+    acc[8] = fma(vec4f(xh1.x), wl1, acc[8]); acc[9] = fma(vec4f(xh1.x), wh1, acc[9]);
+    acc[10] = fma(vec4f(xh1.y), wl1, acc[10]); acc[11] = fma(vec4f(xh1.y), wh1, acc[11]);
+    acc[12] = fma(vec4f(xh1.z), wl1, acc[12]); acc[13] = fma(vec4f(xh1.z), wh1, acc[13]);
+    acc[14] = fma(vec4f(xh1.w), wl1, acc[14]); acc[15] = fma(vec4f(xh1.w), wh1, acc[15]);
+  }
+  if (K % 2u == 1u) {
+    let k = K - 1u;
+    let wl0 = dfv_w[k * N4 + lo];
+    let wh0 = dfv_w[k * N4 + hi];
+    let xl0 = dfv_x[k * M4 + ra];
+    let xh0 = dfv_x[k * M4 + rb];
+    acc[0] = fma(vec4f(xl0.x), wl0, acc[0]); acc[1] = fma(vec4f(xl0.x), wh0, acc[1]);
+    acc[2] = fma(vec4f(xl0.y), wl0, acc[2]); acc[3] = fma(vec4f(xl0.y), wh0, acc[3]);
+    acc[4] = fma(vec4f(xl0.z), wl0, acc[4]); acc[5] = fma(vec4f(xl0.z), wh0, acc[5]);
+    acc[6] = fma(vec4f(xl0.w), wl0, acc[6]); acc[7] = fma(vec4f(xl0.w), wh0, acc[7]);
+    acc[8] = fma(vec4f(xh0.x), wl0, acc[8]); acc[9] = fma(vec4f(xh0.x), wh0, acc[9]);
+    acc[10] = fma(vec4f(xh0.y), wl0, acc[10]); acc[11] = fma(vec4f(xh0.y), wh0, acc[11]);
+    acc[12] = fma(vec4f(xh0.z), wl0, acc[12]); acc[13] = fma(vec4f(xh0.z), wh0, acc[13]);
+    acc[14] = fma(vec4f(xh0.w), wl0, acc[14]); acc[15] = fma(vec4f(xh0.w), wh0, acc[15]);
+  }
+  if (c4 >= N4) { return; }
+  let M = dfv_p.M;
+  let b0 = dfv_bias[lo];
+  let b1 = dfv_bias[hi];
+  dfv_store(r0, M, N4, c4, acc[0], acc[1], b0, b1);
+  dfv_store(r0 + 1u, M, N4, c4, acc[2], acc[3], b0, b1);
+  dfv_store(r0 + 2u, M, N4, c4, acc[4], acc[5], b0, b1);
+  dfv_store(r0 + 3u, M, N4, c4, acc[6], acc[7], b0, b1);
+  dfv_store(r0 + 4u, M, N4, c4, acc[8], acc[9], b0, b1);
+  dfv_store(r0 + 5u, M, N4, c4, acc[10], acc[11], b0, b1);
+  dfv_store(r0 + 6u, M, N4, c4, acc[12], acc[13], b0, b1);
+  dfv_store(r0 + 7u, M, N4, c4, acc[14], acc[15], b0, b1);
+  if (STORE_T) { dfv_store_t(r0, c4, acc, b0, b1); }
 }
 
 // ---- dense_forward_vec4k: a narrow layer, OUT < 4 (a critic's logit, a 2-D generator output) -------------------
@@ -553,18 +703,106 @@ fn dense_backward_weight_vec4k(@builtin(local_invocation_id) lid: vec3u, @builti
 @group(0) @binding(1) var<storage, read> dbin_z: array<vec4f>;
 @group(0) @binding(2) var<storage, read> dbin_w: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dbin_dx: array<vec4f>;
-@group(0) @binding(4) var<uniform> dbin_p: DenseParams;
+// With STORE_T also dxT (N, M) = dxᵀ (the host requires M a multiple of 4), which the next lower layer's
+// dense_backward_input_vec4t reads. Without it, a placeholder the kernel never touches.
+@group(0) @binding(4) var<storage, read_write> dbin_dxT: array<vec4f>;
+@group(0) @binding(5) var<uniform> dbin_p: DenseParams;
 
-fn dbin_put(idx: u32, v: vec4f) {
+// The value dx[idx] gets: v ⊙ act_EPI'(z) (+ dx).
+fn dbin_value(idx: u32, v: vec4f) -> vec4f {
   var s = v * act_grad4_of(EPI, dbin_z[idx], dbin_p.slope);
   if (ACCUMULATE) { s += dbin_dx[idx]; }
-  dbin_dx[idx] = s;
+  return s;
+}
+
+fn dbin_put(idx: u32, v: vec4f) {
+  dbin_dx[idx] = dbin_value(idx, v);
 }
 
 fn dbin_store(r: u32, M: u32, N4: u32, c4: u32, lo: vec4f, hi: vec4f) {
   if (r >= M) { return; }
   dbin_put(r * N4 + c4, lo);
   if (c4 + 1u < N4) { dbin_put(r * N4 + c4 + 1u, hi); }
+}
+
+// The STORE_T epilogue of the vec4 input products: the invocation's 8 × 8 block of dx (dbin_value, as dbin_store)
+// stored row-wise into dx and down its 8 columns into dxT, two vec4 (rows r0..r0+3, r0+4..r0+7) per column. Rows
+// past the edge are computed from clamped indices and never stored.
+fn dbin_store_t(r0: u32, c4: u32, acc: array<vec4f, 16>) {
+  let M = dbin_p.M;
+  let M4 = M / 4u;
+  let N4 = dbin_p.N / 4u;
+  let wide = c4 + 1u < N4;
+  let c4h = min(c4 + 1u, N4 - 1u);
+  let o0 = min(r0 + 0u, M - 1u) * N4;
+  let l0 = dbin_value(o0 + c4, acc[0]);
+  let h0 = dbin_value(o0 + c4h, acc[1]);
+  let o1 = min(r0 + 1u, M - 1u) * N4;
+  let l1 = dbin_value(o1 + c4, acc[2]);
+  let h1 = dbin_value(o1 + c4h, acc[3]);
+  let o2 = min(r0 + 2u, M - 1u) * N4;
+  let l2 = dbin_value(o2 + c4, acc[4]);
+  let h2 = dbin_value(o2 + c4h, acc[5]);
+  let o3 = min(r0 + 3u, M - 1u) * N4;
+  let l3 = dbin_value(o3 + c4, acc[6]);
+  let h3 = dbin_value(o3 + c4h, acc[7]);
+  let o4 = min(r0 + 4u, M - 1u) * N4;
+  let l4 = dbin_value(o4 + c4, acc[8]);
+  let h4 = dbin_value(o4 + c4h, acc[9]);
+  let o5 = min(r0 + 5u, M - 1u) * N4;
+  let l5 = dbin_value(o5 + c4, acc[10]);
+  let h5 = dbin_value(o5 + c4h, acc[11]);
+  let o6 = min(r0 + 6u, M - 1u) * N4;
+  let l6 = dbin_value(o6 + c4, acc[12]);
+  let h6 = dbin_value(o6 + c4h, acc[13]);
+  let o7 = min(r0 + 7u, M - 1u) * N4;
+  let l7 = dbin_value(o7 + c4, acc[14]);
+  let h7 = dbin_value(o7 + c4h, acc[15]);
+  if (r0 + 0u < M) {
+    dbin_dx[o0 + c4] = l0;
+    if (wide) { dbin_dx[o0 + c4 + 1u] = h0; }
+  }
+  if (r0 + 1u < M) {
+    dbin_dx[o1 + c4] = l1;
+    if (wide) { dbin_dx[o1 + c4 + 1u] = h1; }
+  }
+  if (r0 + 2u < M) {
+    dbin_dx[o2 + c4] = l2;
+    if (wide) { dbin_dx[o2 + c4 + 1u] = h2; }
+  }
+  if (r0 + 3u < M) {
+    dbin_dx[o3 + c4] = l3;
+    if (wide) { dbin_dx[o3 + c4 + 1u] = h3; }
+  }
+  if (r0 + 4u < M) {
+    dbin_dx[o4 + c4] = l4;
+    if (wide) { dbin_dx[o4 + c4 + 1u] = h4; }
+  }
+  if (r0 + 5u < M) {
+    dbin_dx[o5 + c4] = l5;
+    if (wide) { dbin_dx[o5 + c4 + 1u] = h5; }
+  }
+  if (r0 + 6u < M) {
+    dbin_dx[o6 + c4] = l6;
+    if (wide) { dbin_dx[o6 + c4 + 1u] = h6; }
+  }
+  if (r0 + 7u < M) {
+    dbin_dx[o7 + c4] = l7;
+    if (wide) { dbin_dx[o7 + c4 + 1u] = h7; }
+  }
+  let q = r0 / 4u;
+  for (var j = 0u; j < 4u; j++) {
+    let cl = (4u * c4 + j) * M4;
+    let ch = cl + 4u * M4;
+    if (q < M4) {
+      dbin_dxT[cl + q] = vec4f(l0[j], l1[j], l2[j], l3[j]);
+      if (wide) { dbin_dxT[ch + q] = vec4f(h0[j], h1[j], h2[j], h3[j]); }
+    }
+    if (q + 1u < M4) {
+      dbin_dxT[cl + q + 1u] = vec4f(l4[j], l5[j], l6[j], l7[j]);
+      if (wide) { dbin_dxT[ch + q + 1u] = vec4f(h4[j], h5[j], h6[j], h7[j]); }
+    }
+  }
 }
 
 @compute @workgroup_size(WX, WY)
@@ -603,6 +841,10 @@ fn dense_backward_input_vec4n(@builtin(local_invocation_id) lid: vec3u, @builtin
     acc[14] = fma(g7, lo, acc[14]); acc[15] = fma(g7, hi, acc[15]);
   }
   if (c4 >= N4) { return; }
+  if (STORE_T) {
+    dbin_store_t(r0, c4, acc);
+    return;
+  }
   dbin_store(r0, M, N4, c4, acc[0], acc[1]);
   dbin_store(r0 + 1u, M, N4, c4, acc[2], acc[3]);
   dbin_store(r0 + 2u, M, N4, c4, acc[4], acc[5]);
@@ -611,6 +853,105 @@ fn dense_backward_input_vec4n(@builtin(local_invocation_id) lid: vec3u, @builtin
   dbin_store(r0 + 5u, M, N4, c4, acc[10], acc[11]);
   dbin_store(r0 + 6u, M, N4, c4, acc[12], acc[13]);
   dbin_store(r0 + 7u, M, N4, c4, acc[14], acc[15]);
+}
+
+// ---- dense_backward_input_vec4t: gT, z, wT -> dx (=|+=) (g · wᵀ) ⊙ act_EPI'(z), g and w given transposed ----------
+// M = B, N = IN, K = OUT; gT (K, M) = gᵀ (the layer above's dxT), wT (K, N) = wᵀ (ops.transpose of the layer's
+// weight). Per k an invocation loads its 8 rows of g and its 8 columns of wᵀ as two vec4 each: the outer-product
+// form of dense_forward_vec4t, where dense_backward_input_vec4 must transpose 8 loaded k-vectors of w per 4 k. An
+// epilogue (EPI != 0) and ACT identity are required (g is already the pre-activation gradient); STORE_T also
+// writes dxT. The FMAs run in dense_backward_input_vec4's order (k ascending from 0), the epilogue is dbin_value:
+// the same bits. The host requires M and N multiples of 4.
+@group(0) @binding(0) var<storage, read> dbit_gT: array<vec4f>;
+@group(0) @binding(2) var<storage, read> dbit_wT: array<vec4f>;
+
+@compute @workgroup_size(WX, WY)
+fn dense_backward_input_vec4t(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let M = dbin_p.M;
+  let M4 = M / 4u;
+  let N4 = dbin_p.N / 4u;
+  let K = dbin_p.K;
+  let r0 = v_row0(wid, lid);
+  let c4 = v_col4(wid, lid);
+  let ra = min(r0 / 4u, M4 - 1u);
+  let rb = min(r0 / 4u + 1u, M4 - 1u);
+  let lo = min(c4, N4 - 1u);
+  let hi = min(c4 + 1u, N4 - 1u);
+  var acc: array<vec4f, 16>;
+  let K2 = K / 2u;
+  for (var k2 = 0u; k2 < K2; k2++) {
+    let k = 2u * k2;
+    let wl0 = dbit_wT[k * N4 + lo];
+    let wh0 = dbit_wT[k * N4 + hi];
+    let gl0 = dbit_gT[k * M4 + ra];
+    let gh0 = dbit_gT[k * M4 + rb];
+    acc[0] = fma(vec4f(gl0.x), wl0, acc[0]); acc[1] = fma(vec4f(gl0.x), wh0, acc[1]);
+    acc[2] = fma(vec4f(gl0.y), wl0, acc[2]); acc[3] = fma(vec4f(gl0.y), wh0, acc[3]);
+    acc[4] = fma(vec4f(gl0.z), wl0, acc[4]); acc[5] = fma(vec4f(gl0.z), wh0, acc[5]);
+    acc[6] = fma(vec4f(gl0.w), wl0, acc[6]); acc[7] = fma(vec4f(gl0.w), wh0, acc[7]);
+    acc[8] = fma(vec4f(gh0.x), wl0, acc[8]); acc[9] = fma(vec4f(gh0.x), wh0, acc[9]);
+    acc[10] = fma(vec4f(gh0.y), wl0, acc[10]); acc[11] = fma(vec4f(gh0.y), wh0, acc[11]);
+    acc[12] = fma(vec4f(gh0.z), wl0, acc[12]); acc[13] = fma(vec4f(gh0.z), wh0, acc[13]);
+    acc[14] = fma(vec4f(gh0.w), wl0, acc[14]); acc[15] = fma(vec4f(gh0.w), wh0, acc[15]);
+    let wl1 = dbit_wT[(k + 1u) * N4 + lo];
+    let wh1 = dbit_wT[(k + 1u) * N4 + hi];
+    let gl1 = dbit_gT[(k + 1u) * M4 + ra];
+    let gh1 = dbit_gT[(k + 1u) * M4 + rb];
+    acc[0] = fma(vec4f(gl1.x), wl1, acc[0]); acc[1] = fma(vec4f(gl1.x), wh1, acc[1]);
+    acc[2] = fma(vec4f(gl1.y), wl1, acc[2]); acc[3] = fma(vec4f(gl1.y), wh1, acc[3]);
+    acc[4] = fma(vec4f(gl1.z), wl1, acc[4]); acc[5] = fma(vec4f(gl1.z), wh1, acc[5]);
+    acc[6] = fma(vec4f(gl1.w), wl1, acc[6]); acc[7] = fma(vec4f(gl1.w), wh1, acc[7]);
+    acc[8] = fma(vec4f(gh1.x), wl1, acc[8]); acc[9] = fma(vec4f(gh1.x), wh1, acc[9]);
+    acc[10] = fma(vec4f(gh1.y), wl1, acc[10]); acc[11] = fma(vec4f(gh1.y), wh1, acc[11]);
+    acc[12] = fma(vec4f(gh1.z), wl1, acc[12]); acc[13] = fma(vec4f(gh1.z), wh1, acc[13]);
+    acc[14] = fma(vec4f(gh1.w), wl1, acc[14]); acc[15] = fma(vec4f(gh1.w), wh1, acc[15]);
+  }
+  if (K % 2u == 1u) {
+    let k = K - 1u;
+    let wl0 = dbit_wT[k * N4 + lo];
+    let wh0 = dbit_wT[k * N4 + hi];
+    let gl0 = dbit_gT[k * M4 + ra];
+    let gh0 = dbit_gT[k * M4 + rb];
+    acc[0] = fma(vec4f(gl0.x), wl0, acc[0]); acc[1] = fma(vec4f(gl0.x), wh0, acc[1]);
+    acc[2] = fma(vec4f(gl0.y), wl0, acc[2]); acc[3] = fma(vec4f(gl0.y), wh0, acc[3]);
+    acc[4] = fma(vec4f(gl0.z), wl0, acc[4]); acc[5] = fma(vec4f(gl0.z), wh0, acc[5]);
+    acc[6] = fma(vec4f(gl0.w), wl0, acc[6]); acc[7] = fma(vec4f(gl0.w), wh0, acc[7]);
+    acc[8] = fma(vec4f(gh0.x), wl0, acc[8]); acc[9] = fma(vec4f(gh0.x), wh0, acc[9]);
+    acc[10] = fma(vec4f(gh0.y), wl0, acc[10]); acc[11] = fma(vec4f(gh0.y), wh0, acc[11]);
+    acc[12] = fma(vec4f(gh0.z), wl0, acc[12]); acc[13] = fma(vec4f(gh0.z), wh0, acc[13]);
+    acc[14] = fma(vec4f(gh0.w), wl0, acc[14]); acc[15] = fma(vec4f(gh0.w), wh0, acc[15]);
+  }
+  if (c4 >= N4) { return; }
+  if (STORE_T) {
+    dbin_store_t(r0, c4, acc);
+    return;
+  }
+  dbin_store(r0, M, N4, c4, acc[0], acc[1]);
+  dbin_store(r0 + 1u, M, N4, c4, acc[2], acc[3]);
+  dbin_store(r0 + 2u, M, N4, c4, acc[4], acc[5]);
+  dbin_store(r0 + 3u, M, N4, c4, acc[6], acc[7]);
+  dbin_store(r0 + 4u, M, N4, c4, acc[8], acc[9]);
+  dbin_store(r0 + 5u, M, N4, c4, acc[10], acc[11]);
+  dbin_store(r0 + 6u, M, N4, c4, acc[12], acc[13]);
+  dbin_store(r0 + 7u, M, N4, c4, acc[14], acc[15]);
+}
+
+// ---- dense_transpose_vec4: x (R, C) -> out (C, R) = xᵀ, R a multiple of 4 ------------------------------------------
+// One column c and 4 rows per invocation: 4 scalar loads down the column, one vec4 store along out's row c. The wᵀ
+// operand of dense_backward_input_vec4t (R = IN, read there as vec4; C = OUT, any). M = R, N = C in DenseParams.
+@group(0) @binding(0) var<storage, read> dtv_x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dtv_out: array<vec4f>;
+@group(0) @binding(2) var<uniform> dtv_p: DenseParams;
+
+@compute @workgroup_size(WX, WY)
+fn dense_transpose_vec4(@builtin(global_invocation_id) gid: vec3u) {
+  let R4 = dtv_p.M / 4u;
+  let C = dtv_p.N;
+  let c = gid.x;
+  let q = gid.y;
+  if (c >= C || q >= R4) { return; }
+  let i = 4u * q * C + c;
+  dtv_out[c * R4 + q] = vec4f(dtv_x[i], dtv_x[i + C], dtv_x[i + 2u * C], dtv_x[i + 3u * C]);
 }
 
 // ---- dense_backward_input_vec4k: dy, y, w -> dx (=|+=) (dy ⊙ act'(y)) · wᵀ, a narrow dx (IN < 4) -------------------

@@ -776,6 +776,221 @@ const vec4kDxBitsCase: GpuCase = {
   },
 };
 
+/** y transposed, on the host: (B, OUT) row-major -> (OUT, B). */
+function transposeRows(y: Float32Array, B: number, OUT: number): Float32Array {
+  const t = new Float32Array(B * OUT);
+  for (let r = 0; r < B; r++) for (let c = 0; c < OUT; c++) t[c * B + r] = y[r * OUT + c]!;
+  return t;
+}
+
+/**
+ * Transposed operands (denseForward's xT, yT): the outer-product forward from xT, and the yT copy written by each
+ * vec4 forward, give the plain vec4 forward's bits (same FMAs in the same order); yT is exactly yᵀ. Shapes: an odd
+ * K (the outer form's odd tail), K < 4 (vec4n), rows not a multiple of a workgroup's 32 and not of 8 (the second
+ * vec4 row of an invocation past the edge), an odd count of vec4 columns (OUT 20).
+ */
+const transposedForwardCase: GpuCase = {
+  name: "transposed operands: the forward from xT and the yT copies give the plain forward's bits",
+  async run(gpu: Gpu) {
+    const s = gpu.scope("dense-transposed");
+    try {
+      for (const [[B, IN, OUT], a] of [
+        [[36, 7, 20], "relu"],
+        [[64, 32, 32], "tanh"],
+        [[12, 2, 8], "leaky_relu"],
+        [[100, 16, 4], "identity"],
+      ] as [Shape3, Activation][]) {
+        const xv = randArray(B * IN, B + IN);
+        const x = s.tensor([B, IN], xv, "x");
+        const xT = s.tensor([IN, B], transposeRows(xv, B, IN), "xT");
+        const w = s.tensor([IN, OUT], randArray(IN * OUT, OUT + 1), "w");
+        const b = s.tensor([OUT], randArray(OUT, 2), "b");
+        const [y, yPlainT, yFromT, yFromTT] = [
+          s.tensor([B, OUT], undefined, "y"),
+          s.tensor([OUT, B], undefined, "yPlainT"),
+          s.tensor([B, OUT], undefined, "yFromT"),
+          s.tensor([OUT, B], undefined, "yFromTT"),
+        ];
+        const ref = s.tensor([B, OUT], undefined, "ref");
+        const plain = await ops.denseForward(s, { x, w, b, y: ref, act: a, tile: DIRECT });
+        const withT = await ops.denseForward(s, { x, w, b, y, yT: yPlainT, act: a, tile: DIRECT });
+        const fromT = await ops.denseForward(s, {
+          x,
+          xT,
+          w,
+          b,
+          y: yFromT,
+          yT: yFromTT,
+          act: a,
+          tile: DIRECT,
+        });
+        check(fromT.name === "dense_forward_vec4t", `${B}x${IN}->${OUT}: the xT forward took ${fromT.name}`);
+        await runAll(s, [plain, withT, fromT]);
+        const want = await s.read(ref);
+        const wantT = transposeRows(want, B, OUT);
+        for (const [what, t, expect] of [
+          ["y (with yT)", y, want],
+          ["yT", yPlainT, wantT],
+          ["y from xT", yFromT, want],
+          ["yT from xT", yFromTT, wantT],
+        ] as const) {
+          const got = await s.read(t);
+          check(
+            got.every((v, k) => Object.is(v, expect[k])),
+            `${B}x${IN}->${OUT} ${a}: ${what} differs from the plain forward's bits`,
+          );
+        }
+      }
+      // Typed errors: a batch that is not a multiple of 4, a wrong shape, no bias, the tiled variant.
+      const x = s.tensor([6, 4], undefined, "x6");
+      const w = s.tensor([4, 8], undefined, "w");
+      const b = s.tensor([8], undefined, "b");
+      const y = s.tensor([6, 8], undefined, "y6");
+      await expectError(
+        "B = 6",
+        () => ops.denseForward(s, { x, w, b, y, yT: s.tensor([8, 6]), act: "relu", tile: DIRECT }),
+        ArgumentError,
+        /denseForward\.yT.*B, OUT multiples of 4/,
+      );
+      const x8 = s.tensor([8, 4], undefined, "x8");
+      const y8 = s.tensor([8, 8], undefined, "y8");
+      await expectError(
+        "xT of the wrong shape",
+        () => ops.denseForward(s, { x: x8, xT: s.tensor([8, 4]), w, b, y: y8, act: "relu", tile: DIRECT }),
+        ShapeError,
+        /denseForward: xT has shape \[8,4\], expected \[IN, B\] = \[4,8\]/,
+      );
+      await expectError(
+        "no bias",
+        () => ops.denseForward(s, { x: x8, w, y: y8, yT: s.tensor([8, 8]), act: "relu", tile: DIRECT }),
+        ArgumentError,
+        /denseForward\.yT.*no bias/,
+      );
+      await expectError(
+        "tiled",
+        () => ops.denseForward(s, { x: x8, w, b, y: y8, yT: s.tensor([8, 8]), act: "relu", tile: TILED }),
+        ArgumentError,
+        /denseForward\.yT.*"direct"/,
+      );
+    } finally {
+      s.destroy();
+    }
+  },
+};
+
+/**
+ * Transposed operands of the input product (denseBackwardInput's dyT, wT, dxT) and ops.transpose: the outer-product
+ * dx from dyT and wT, and the dxT copies of the vec4t and vec4n kernels, give the plain kernels' bits (same FMAs in
+ * the same order, the same epilogue); dxT is exactly dxᵀ, also when accumulating. Shapes: an odd K (the outer
+ * form's tail), rows not a multiple of 8 or 32, an odd count of vec4 columns (IN 20), a narrow layer (OUT 2: vec4n).
+ */
+const transposedInputCase: GpuCase = {
+  name: "transposed operands: dx from dyT and wT, and the dxT copies, give the plain input product's bits",
+  async run(gpu: Gpu) {
+    const s = gpu.scope("dense-transposed-dx");
+    try {
+      for (const [[B, IN, OUT], below, accumulate] of [
+        [[36, 20, 7], "relu", false],
+        [[64, 32, 32], "tanh", true],
+        [[12, 8, 2], "leaky_relu", false],
+        [[100, 4, 12], "sigmoid", true],
+      ] as [Shape3, Activation, boolean][]) {
+        const dyv = randArray(B * OUT, B + OUT);
+        const dy = s.tensor([B, OUT], dyv, "dy");
+        const dyT = s.tensor([OUT, B], transposeRows(dyv, B, OUT), "dyT");
+        const y = s.tensor([B, OUT], undefined, "y(unused)");
+        const w = s.tensor([IN, OUT], randArray(IN * OUT, IN + 1), "w");
+        const wT = s.tensor([OUT, IN], undefined, "wT");
+        const z = s.tensor([B, IN], activated(B * IN, 3, below, undefined), "z");
+        const dx0 = randArray(B * IN, 4);
+        const [ref, dx, dxT] = [
+          s.tensor([B, IN], dx0, "ref"),
+          s.tensor([B, IN], dx0, "dx"),
+          s.tensor([IN, B], undefined, "dxT"),
+        ];
+        const epilogue = { z, act: below };
+        const common = { y, w, act: "identity" as const, epilogue, accumulate };
+        const plain = await ops.denseBackwardInput(s, { ...common, dy, dx: ref, tile: DIRECT });
+        const narrow = OUT < 4;
+        // The narrow layer takes vec4n, which writes dxT from dy; the others the outer form from dyT and wT.
+        const withT = await ops.denseBackwardInput(s, {
+          ...common,
+          dy,
+          dx,
+          dxT,
+          tile: DIRECT,
+          ...(narrow ? {} : { dyT, wT }),
+        });
+        const want = narrow ? "dense_backward_input_vec4n" : "dense_backward_input_vec4t";
+        check(withT.name === want, `${B}x${IN}<-${OUT}: took ${withT.name}, expected ${want}`);
+        await runAll(s, [await ops.transpose(s, { x: w, out: wT }), plain, withT]);
+        const wv = await s.read(w);
+        const gotWT = await s.read(wT);
+        check(
+          transposeRows(wv, IN, OUT).every((v, k) => Object.is(v, gotWT[k])),
+          `${IN}x${OUT}: transpose(w) is not wᵀ`,
+        );
+        const r = await s.read(ref);
+        for (const [what, t, expect] of [
+          ["dx", dx, r],
+          ["dxT", dxT, transposeRows(r, B, IN)],
+        ] as const) {
+          const got = await s.read(t);
+          check(
+            got.every((v, k) => Object.is(v, expect[k])),
+            `${B}x${IN}<-${OUT} ${below}${accumulate ? " +=" : ""}: ${what} differs from the plain product's bits`,
+          );
+        }
+      }
+      // Typed errors: dyT without wT, no epilogue, B not a multiple of 4, dxT from a kernel that cannot write it,
+      // a transpose of a shape that is not a multiple of 4.
+      const dy = s.tensor([8, 8], undefined, "dy");
+      const w = s.tensor([8, 8], undefined, "w");
+      const dx = s.tensor([8, 8], undefined, "dx");
+      const z = s.tensor([8, 8], undefined, "z");
+      const base = { dy, y: dy, w, dx, act: "identity" as const, tile: DIRECT };
+      await expectError(
+        "dyT alone",
+        () => ops.denseBackwardInput(s, { ...base, epilogue: { z, act: "relu" }, dyT: s.tensor([8, 8]) }),
+        ArgumentError,
+        /denseBackwardInput\.wT.*dyT and wT go together/,
+      );
+      await expectError(
+        "no epilogue",
+        () => ops.denseBackwardInput(s, { ...base, dyT: s.tensor([8, 8]), wT: s.tensor([8, 8]) }),
+        ArgumentError,
+        /denseBackwardInput\.dyT.*an epilogue/,
+      );
+      await expectError(
+        "dxT from the vec4 kernel",
+        () => ops.denseBackwardInput(s, { ...base, epilogue: { z, act: "relu" }, dxT: s.tensor([8, 8]) }),
+        ArgumentError,
+        /denseBackwardInput\.dxT.*takes "vec4"/,
+      );
+      await expectError(
+        "wT of the wrong shape",
+        () =>
+          ops.denseBackwardInput(s, {
+            ...base,
+            epilogue: { z, act: "relu" },
+            dyT: s.tensor([8, 8]),
+            wT: s.tensor([4, 8]),
+          }),
+        ShapeError,
+        /denseBackwardInput: wT has shape \[4,8\], expected \[OUT, IN\] = \[8,8\]/,
+      );
+      await expectError(
+        "transpose 6x8",
+        () => ops.transpose(s, { x: s.tensor([6, 8], undefined, "x68"), out: s.tensor([8, 6]) }),
+        ArgumentError,
+        /transpose\.x.*rows R are a multiple of 4/,
+      );
+    } finally {
+      s.destroy();
+    }
+  },
+};
+
 /** The tiled kernel's code does not depend on its tile sizes; a small tile compiles ~20x faster on SwiftShader. */
 const SMALL_TILED: ops.TileConfig = { variant: "tiled", wx: 4, wy: 4, tk: 4 };
 type Shape3 = [number, number, number];
@@ -836,6 +1051,8 @@ export default suite("dense", [
   ),
   vec4kBitsCase,
   vec4kDxBitsCase,
+  transposedForwardCase,
+  transposedInputCase,
   ...ACTIVATIONS.map((a, ai) =>
     layerCase(
       (

@@ -15,6 +15,7 @@ import { ArgumentError, DestroyedError, LimitError, ShapeError } from "../../src
 import type { Gpu } from "../../src/runtime/gpu";
 import { pipelineCount } from "../../src/runtime/kernel";
 import { Mlp } from "../../src/runtime/mlp";
+import { isCpuAdapter } from "../../src/runtime/ops/dense";
 import { assertClose, check, expectError, randArray, suite } from "../harness/cases";
 
 /** float32 unit roundoff. */
@@ -105,6 +106,20 @@ const CONFIGS: { batch: number; spec: MlpSpec }[] = [
     },
   },
   {
+    // Every width and the batch a multiple of 4: h1 and h2 get transposed copies (Mlp.bind), read by the next
+    // forward; 36 rows is not a multiple of a workgroup's 32.
+    batch: 36,
+    spec: {
+      input: 2,
+      layers: [
+        { units: 12, act: "relu" },
+        { units: 20, act: "tanh" },
+        { units: 8, act: "leaky_relu", alpha: 0.2 },
+        { units: 1, act: "identity" },
+      ],
+    },
+  },
+  {
     batch: 130,
     spec: {
       input: 128,
@@ -125,6 +140,18 @@ export default suite("mlp", [
         const layers = randomLayers(mlp.spec, 40);
         mlp.writeLayers(layers);
         const b = await mlp.bind(batch);
+        // Where "direct" is the default (a CPU adapter), a hidden layer whose input has a transposed copy reads it.
+        const mirrored = spec.layers
+          .slice(1)
+          .filter((l, i) => batch % 4 === 0 && l.units % 4 === 0 && spec.layers[i]!.units % 4 === 0).length;
+        const fromT = b.forward.filter((d) => d.name === "dense_forward_vec4t").length;
+        // And a hidden layer under one whose input product writes a transposed dx (every layer below the top but
+        // the first, for such widths) takes the outer-product input product.
+        const dxT = b.backward.filter((d) => d.name === "dense_backward_input_vec4t").length;
+        if (isCpuAdapter(gpu)) {
+          check(fromT === mirrored, `${fromT} forwards read a transposed input, expected ${mirrored}`);
+          check(dxT === mirrored, `${dxT} input products read transposed operands, expected ${mirrored}`);
+        }
         const x = randArray(batch * spec.input, 7);
         const out = mlp.outputWidth;
         const dOut = randArray(batch * out, 8);

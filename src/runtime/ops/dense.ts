@@ -227,6 +227,7 @@ export const DENSE_KERNELS = {
       ["w", "read"],
       ["b", "read"],
       ["y", "read_write"],
+      ["yT", "read_write"],
     ],
     denseParams,
   ),
@@ -238,6 +239,19 @@ export const DENSE_KERNELS = {
       ["w", "read"],
       ["b", "read"],
       ["y", "read_write"],
+      ["yT", "read_write"],
+    ],
+    denseParams,
+  ),
+  denseForwardVec4T: def(
+    VEC4_SOURCE,
+    "dense_forward_vec4t",
+    [
+      ["xT", "read"],
+      ["w", "read"],
+      ["b", "read"],
+      ["y", "read_write"],
+      ["yT", "read_write"],
     ],
     denseParams,
   ),
@@ -272,6 +286,28 @@ export const DENSE_KERNELS = {
       ["y", "read"],
       ["w", "read"],
       ["dx", "read_write"],
+      ["dxT", "read_write"],
+    ],
+    denseParams,
+  ),
+  denseBackwardInputVec4T: def(
+    VEC4_SOURCE,
+    "dense_backward_input_vec4t",
+    [
+      ["dyT", "read"],
+      ["y", "read"],
+      ["wT", "read"],
+      ["dx", "read_write"],
+      ["dxT", "read_write"],
+    ],
+    denseParams,
+  ),
+  denseTransposeVec4: def(
+    VEC4_SOURCE,
+    "dense_transpose_vec4",
+    [
+      ["x", "read"],
+      ["out", "read_write"],
     ],
     denseParams,
   ),
@@ -499,6 +535,21 @@ function dims2(what: string, name: string, t: Tensor): [number, number] {
   return [t.shape[0]!, t.shape[1]!];
 }
 
+/** Each given optional matrix [name, tensor, rows, cols, letters] has that shape, or a ShapeError naming it. */
+function expectShapes(
+  what: string,
+  list: readonly (readonly [string, Tensor | undefined, number, number, string])[],
+): void {
+  for (const [name, t, rows, cols, letters] of list) {
+    if (t === undefined) continue;
+    const [r, c] = dims2(what, name, t);
+    if (r !== rows || c !== cols)
+      throw new ShapeError(
+        `${what}: ${name} has shape [${t.shape}], expected [${letters}] = [${rows},${cols}]`,
+      );
+  }
+}
+
 function expectVector(what: string, name: string, t: Tensor, n: number, letter: string): void {
   if (t.size !== n) {
     throw new ShapeError(`${what}: ${name} (${t.label}) has ${t.size} elements, expected ${letter} = ${n}`);
@@ -561,6 +612,58 @@ export interface BackwardInputOptions {
   /** dx = (g · wᵀ) ⊙ epilogue.act'(epilogue.z) (then += when accumulate); requires act "identity". */
   epilogue?: BackwardEpilogue;
   tile?: TileConfig;
+  /**
+   * dy transposed, (OUT, B) (e.g. the layer above's `dxT`), with `wT`: the product then reads both instead of dy
+   * and w, in the outer-product form (dense_backward_input_vec4t; same bits, faster on a CPU adapter). Needs an
+   * epilogue and backwardInputKernel(...) === "vec4t".
+   */
+  dyT?: Tensor;
+  /** w transposed, (OUT, IN) (ops.transpose of w), with `dyT`. */
+  wT?: Tensor;
+  /** Also write dx transposed, (IN, B), for the layer below's `dyT`. Needs backwardInputStoresT(...). */
+  dxT?: Tensor;
+}
+
+/** The kernels denseBackwardInput chooses between (backwardInputKernel). */
+export type BackwardInputKernel = "vec4t" | "vec4" | "vec4n" | "vec4k" | "direct" | "tiled";
+
+/** What decides denseBackwardInput's kernel: the shape, whether act' is fused into the load, the epilogue's act. */
+export interface BackwardInputShape {
+  B: number;
+  IN: number;
+  OUT: number;
+  /** The layer's own act (its act' fused into the load; "identity" when dy is already g). */
+  act: Activation;
+  /** The epilogue's act, or undefined without an epilogue. */
+  epilogue?: Activation;
+  /** Whether dyT and wT are given. */
+  transposed: boolean;
+  tile?: TileConfig;
+}
+
+/**
+ * The kernel denseBackwardInput runs for a shape (its own selection, exported so that a caller such as Mlp can plan
+ * transposed copies): "vec4t" (the outer-product form) needs transposed operands, an epilogue that is not identity,
+ * act identity and transposedFits(B, IN); then the vec4 kernels by shape; else the scalar "direct" or "tiled".
+ */
+export function backwardInputKernel(gpu: Gpu, o: BackwardInputShape): BackwardInputKernel {
+  const t = o.tile ?? defaultTile(gpu);
+  const direct = (t.variant ?? defaultTile(gpu).variant) === "direct";
+  const vec4 = direct && (t.vec4 ?? true) === true;
+  const epi = o.epilogue !== undefined && o.epilogue !== "identity";
+  if (o.transposed && epi && o.act === "identity" && transposedFits(gpu, o.B, o.IN, o.tile)) return "vec4t";
+  if (vec4 && o.OUT % 4 === 0 && o.IN >= 8) return "vec4";
+  // A narrow layer's dx (OUT < 4) with an epilogue and IN a multiple of 4: stores and z loads as vec4.
+  if (vec4 && o.OUT < 4 && o.IN % 4 === 0 && epi) return "vec4n";
+  // A narrow dx (IN < 4: one invocation column, NJ = IN) without an epilogue, OUT a multiple of 4: g and w as vec4.
+  if (vec4 && o.IN < 4 && o.OUT % 4 === 0 && !epi && (t.wx ?? directShape(64, o.IN)[0]) === 1) return "vec4k";
+  return direct ? "direct" : "tiled";
+}
+
+/** Whether denseBackwardInput can also write dxT for this shape (its kernel is "vec4t" or "vec4n", B and IN fit). */
+export function backwardInputStoresT(gpu: Gpu, o: BackwardInputShape): boolean {
+  const k = backwardInputKernel(gpu, o);
+  return (k === "vec4t" || k === "vec4n") && transposedFits(gpu, o.B, o.IN, o.tile);
 }
 
 /** Options of denseBackwardWeight: x (B, IN), dy, y (B, OUT), dw (IN, OUT), db (OUT). */
@@ -646,17 +749,44 @@ export async function matmul(
   return gpu.dispatch(k, { a, b, c }, { M, N, K, alpha, slope: 0 }, p.grid);
 }
 
+/** Options of denseForward: x (B, IN), w (IN, OUT), optional b (OUT), y (B, OUT). */
+export interface ForwardOptions {
+  x: Tensor;
+  w: Tensor;
+  b?: Tensor;
+  y: Tensor;
+  act: Activation;
+  alpha?: number;
+  tile?: TileConfig;
+  /**
+   * x transposed, (IN, B), e.g. the previous layer's `yT`: the product then reads it instead of x, in the
+   * outer-product form (dense_forward_vec4t; same bits, faster on a CPU adapter). Needs transposedFits.
+   */
+  xT?: Tensor;
+  /** Also write y transposed, (OUT, B), for the next layer's `xT`. Needs transposedFits. */
+  yT?: Tensor;
+}
+
+/**
+ * Whether a dense product with B batch rows and OUT outputs can take or give transposed operands (denseForward's
+ * xT and yT): the "direct" variant with vec4 loads (the default on a CPU adapter, see defaultTile), B and OUT
+ * multiples of 4, and (for denseForward) a bias.
+ */
+export function transposedFits(gpu: Gpu, B: number, OUT: number, tile?: TileConfig): boolean {
+  const t = tile ?? defaultTile(gpu);
+  const variant = t.variant ?? defaultTile(gpu).variant;
+  return variant === "direct" && (t.vec4 ?? true) === true && B % 4 === 0 && OUT % 4 === 0;
+}
+
 /**
  * y = act(x·w + b), bias and activation fused: x (B, IN), w (IN, OUT), optional b (OUT), y (B, OUT).
  * @example await denseForward(gpu, { x, w, b, y, act: "leaky_relu", alpha: 0.2 })
+ * @example await denseForward(gpu, { x: h1, xT: h1T, w, b, y: h2, yT: h2T, act: "relu" }) // transposed operands
  */
-export async function denseForward(
-  gpu: Gpu,
-  o: { x: Tensor; w: Tensor; b?: Tensor; y: Tensor; act: Activation; alpha?: number; tile?: TileConfig },
-): Promise<Dispatch> {
+export async function denseForward(gpu: Gpu, o: ForwardOptions): Promise<Dispatch> {
   const what = "denseForward";
   const slope = checkActivation(`${what}.act`, o.act, o.alpha);
-  const { x, w, b, y } = o;
+  const { x, w, b, y, xT, yT } = o;
   const [B, IN] = dims2(what, "x", x);
   const [wr, OUT] = dims2(what, "w", w);
   if (wr !== IN) throw new ShapeError(`${what}: x has ${IN} columns, w has ${wr} rows`);
@@ -664,13 +794,36 @@ export async function denseForward(
   const [yr, yc] = dims2(what, "y", y);
   if (yr !== B || yc !== OUT)
     throw new ShapeError(`${what}: y has shape [${y.shape}], expected [B, OUT] = [${B},${OUT}]`);
+  expectShapes(what, [
+    ["xT", xT, IN, B, "IN, B"],
+    ["yT", yT, OUT, B, "OUT, B"],
+  ]);
+  for (const [name, t] of [
+    ["xT", xT],
+    ["yT", yT],
+  ] as const) {
+    if (t === undefined) continue;
+    if (!b) throw new ArgumentError(`${what}.${name}`, t.label, "absent when there is no bias b");
+    if (!transposedFits(gpu, B, OUT, o.tile))
+      throw new ArgumentError(
+        `${what}.${name}`,
+        t.label,
+        `absent: transposed operands need the "direct" tile with vec4 loads and B, OUT multiples of 4 (B = ${B}, OUT = ${OUT}; see transposedFits)`,
+      );
+  }
   checkNoOverlap(
     what,
-    [["y", y]],
+    yT
+      ? [
+          ["y", y],
+          ["yT", yT],
+        ]
+      : [["y", y]],
     [
       ["x", x],
       ["w", w],
       ["b", b],
+      ["xT", xT],
     ],
   );
   const p = plan(gpu, what, o.tile, B, OUT, { rows: false, cols: true });
@@ -679,18 +832,25 @@ export async function denseForward(
   const direct = p.variant === "direct";
   if (b) {
     const vec4 = p.vec4 && OUT % 4 === 0;
+    if (vec4) {
+      // yT is bound either way; without one, a placeholder of this op's own that the kernel never touches.
+      const yTBinding = yT ?? gpu.tensor([4], undefined, `${what}.yT(unused)`);
+      const def = xT
+        ? DENSE_KERNELS.denseForwardVec4T
+        : IN % 4 === 0
+          ? DENSE_KERNELS.denseForwardVec4
+          : DENSE_KERNELS.denseForwardVec4N;
+      const k = await gpu.kernel(def, { ...constants, STORE_T: yT ? 1 : 0 });
+      return gpu.dispatch(k, { ...(xT ? { xT } : { x }), w, b, y, yT: yTBinding }, params, p.grid);
+    }
     // A narrow layer (OUT < 4: one invocation column, NJ = OUT) with IN a multiple of 4 reads x as vec4 along k.
     const vec4k = p.vec4 && direct && OUT < 4 && IN % 4 === 0 && p.constants.NJ === OUT;
     const k = await gpu.kernel(
-      vec4
-        ? IN % 4 === 0
-          ? DENSE_KERNELS.denseForwardVec4
-          : DENSE_KERNELS.denseForwardVec4N
-        : vec4k
-          ? DENSE_KERNELS.denseForwardVec4K
-          : direct
-            ? DENSE_KERNELS.denseForwardDirect
-            : DENSE_KERNELS.denseForward,
+      vec4k
+        ? DENSE_KERNELS.denseForwardVec4K
+        : direct
+          ? DENSE_KERNELS.denseForwardDirect
+          : DENSE_KERNELS.denseForward,
       constants,
     );
     return gpu.dispatch(k, { x, w, b, y }, params, p.grid);
@@ -739,14 +899,55 @@ function prepBackwardInput(gpu: Gpu, o: BackwardInputOptions, what: string): Pre
     // The kernel reads z through y's binding (y itself is not read when act is identity).
     if (epi !== 0) yBinding = epilogue.z;
   }
+  const shape: BackwardInputShape = {
+    B,
+    IN,
+    OUT,
+    act: o.act,
+    ...(epilogue ? { epilogue: epilogue.act } : {}),
+    transposed: o.dyT !== undefined || o.wT !== undefined,
+    ...(o.tile ? { tile: o.tile } : {}),
+  };
+  const { dyT, wT, dxT } = o;
+  expectShapes(what, [
+    ["dyT", dyT, OUT, B, "OUT, B"],
+    ["wT", wT, OUT, IN, "OUT, IN"],
+    ["dxT", dxT, IN, B, "IN, B"],
+  ]);
+  if ((dyT === undefined) !== (wT === undefined))
+    throw new ArgumentError(
+      `${what}.${dyT ? "wT" : "dyT"}`,
+      undefined,
+      "given with the other: dyT and wT go together",
+    );
+  const kernel = backwardInputKernel(gpu, shape);
+  if (dyT && kernel !== "vec4t")
+    throw new ArgumentError(
+      `${what}.dyT`,
+      dyT.label,
+      `absent: transposed operands need act "identity", an epilogue that is not identity, the "direct" tile with vec4 loads and B, IN multiples of 4 (B = ${B}, IN = ${IN}; see backwardInputKernel)`,
+    );
+  if (dxT && !backwardInputStoresT(gpu, shape))
+    throw new ArgumentError(
+      `${what}.dxT`,
+      dxT.label,
+      `absent: a transposed dx is written by the "vec4t" and "vec4n" kernels with B, IN multiples of 4 (this shape takes "${kernel}", B = ${B}, IN = ${IN}; see backwardInputStoresT)`,
+    );
   checkNoOverlap(
     what,
-    [["dx", dx]],
+    dxT
+      ? [
+          ["dx", dx],
+          ["dxT", dxT],
+        ]
+      : [["dx", dx]],
     [
       ["dy", dy],
       ["y", y],
       ["w", w],
       ["epilogue.z", epilogue?.z],
+      ["dyT", dyT],
+      ["wT", wT],
     ],
   );
   const p = plan(gpu, what, o.tile, B, IN, { rows: false, cols: true });
@@ -756,29 +957,59 @@ function prepBackwardInput(gpu: Gpu, o: BackwardInputOptions, what: string): Pre
     ACCUMULATE: o.accumulate ? 1 : 0,
     EPI: epi,
   };
-  // A narrow layer's dx (OUT < 4) with an epilogue and IN a multiple of 4: stores and z loads as vec4 (z is then the
-  // y binding, (B, IN), so its vec4 view has every element).
-  const vec4n = p.vec4 && p.variant === "direct" && OUT < 4 && IN % 4 === 0 && epi !== 0;
-  // A narrow dx (IN < 4: one invocation column, NJ = IN) without an epilogue, OUT a multiple of 4: g and w as vec4.
-  const vec4k =
-    p.vec4 && p.variant === "direct" && IN < 4 && OUT % 4 === 0 && epi === 0 && p.constants.NJ === IN;
-  const def =
-    p.vec4 && OUT % 4 === 0 && IN >= 8
-      ? DENSE_KERNELS.denseBackwardInputVec4
-      : vec4n
-        ? DENSE_KERNELS.denseBackwardInputVec4N
-        : vec4k
-          ? DENSE_KERNELS.denseBackwardInputVec4K
-          : p.variant === "direct"
-            ? DENSE_KERNELS.denseBackwardInputDirect
-            : DENSE_KERNELS.denseBackwardInput;
-  return {
-    def,
-    constants,
-    bindings: { dy, y: yBinding, w, dx },
-    params: { M: B, N: IN, K: OUT, alpha: 1, slope },
-    grid: p.grid,
-  };
+  const params = { M: B, N: IN, K: OUT, alpha: 1, slope };
+  if (kernel === "vec4t" || kernel === "vec4n") {
+    // dxT is bound either way; without one, a placeholder of this op's own that the kernel never touches.
+    const dxTBinding = dxT ?? gpu.tensor([4], undefined, `${what}.dxT(unused)`);
+    const withT = { ...constants, STORE_T: dxT ? 1 : 0 };
+    return kernel === "vec4t"
+      ? {
+          def: DENSE_KERNELS.denseBackwardInputVec4T,
+          constants: withT,
+          bindings: { dyT: dyT!, y: yBinding, wT: wT!, dx, dxT: dxTBinding },
+          params,
+          grid: p.grid,
+        }
+      : {
+          def: DENSE_KERNELS.denseBackwardInputVec4N,
+          constants: withT,
+          bindings: { dy, y: yBinding, w, dx, dxT: dxTBinding },
+          params,
+          grid: p.grid,
+        };
+  }
+  const def = {
+    vec4: DENSE_KERNELS.denseBackwardInputVec4,
+    vec4k: DENSE_KERNELS.denseBackwardInputVec4K,
+    direct: DENSE_KERNELS.denseBackwardInputDirect,
+    tiled: DENSE_KERNELS.denseBackwardInput,
+  }[kernel];
+  return { def, constants, bindings: { dy, y: yBinding, w, dx }, params, grid: p.grid };
+}
+
+/**
+ * out = xᵀ: x (R, C), out (C, R), R a multiple of 4 (out's rows are written as vec4): the wᵀ operand of
+ * denseBackwardInput's `wT`, w (IN, OUT) -> wT (OUT, IN).
+ * @example rec.run([await transpose(gpu, { x: w, out: wT }), ...])
+ */
+export async function transpose(gpu: Gpu, o: { x: Tensor; out: Tensor }): Promise<Dispatch> {
+  const what = "transpose";
+  const [R, C] = dims2(what, "x", o.x);
+  const [orows, ocols] = dims2(what, "out", o.out);
+  if (orows !== C || ocols !== R)
+    throw new ShapeError(`${what}: out has shape [${o.out.shape}], expected [C, R] = [${C},${R}]`);
+  if (R % 4 !== 0)
+    throw new ArgumentError(
+      `${what}.x`,
+      o.x.label,
+      `a matrix whose rows R are a multiple of 4 (it is [${R},${C}])`,
+    );
+  checkNoOverlap(what, [["out", o.out]], [["x", o.x]]);
+  const k = await gpu.kernel(DENSE_KERNELS.denseTransposeVec4, { WX: 8, WY: 8 });
+  return gpu.dispatch(k, { x: o.x, out: o.out }, { M: R, N: C, K: 0, alpha: 1, slope: 0 }, [
+    ceilDiv(C, 8),
+    ceilDiv(R / 4, 8),
+  ]);
 }
 
 /**
