@@ -7,9 +7,11 @@ import type { Dispatch, Gpu } from "../src/runtime/gpu";
 import { type KernelDef, ParamsLayout } from "../src/runtime/kernel";
 import {
   type Activation,
+  backwardInputKernel,
   denseBackwardInput,
   denseBackwardWeight,
   denseForward,
+  transposedFits,
 } from "../src/runtime/ops/dense";
 import { type DenseShape, denseFlops } from "./configs";
 import { gflops, type Measurement, type MeasureOptions, measure, now } from "./measure";
@@ -83,8 +85,17 @@ export async function measureOverheads(gpu: Gpu, opts: MeasureOptions = {}): Pro
   }
 }
 
-/** The three forms of the dense layer. */
-export const DENSE_FORMS = ["forward", "backward input", "backward weight"] as const;
+/**
+ * The three forms of the dense layer, and the forward and input product from transposed operands (the
+ * outer-product kernels Mlp.bind takes on a CPU adapter where the shape allows; measured only there).
+ */
+export const DENSE_FORMS = [
+  "forward",
+  "backward input",
+  "backward weight",
+  "forward xT",
+  "backward input T",
+] as const;
 /** One of DENSE_FORMS. */
 export type DenseForm = (typeof DENSE_FORMS)[number];
 
@@ -138,11 +149,10 @@ export async function measureDense(
       const init = s.recorder();
       init.run([fwd]);
       init.submit();
-      const forms: Record<DenseForm, Dispatch[]> = {
+      const epilogue = { z: x, act };
+      const forms: Partial<Record<DenseForm, Dispatch[]>> = {
         forward: [fwd],
-        "backward input": [
-          await denseBackwardInput(s, { dy, y, w, dx, act: "identity", epilogue: { z: x, act } }),
-        ],
+        "backward input": [await denseBackwardInput(s, { dy, y, w, dx, act: "identity", epilogue })],
         "backward weight": await denseBackwardWeight(s, {
           x,
           dy,
@@ -153,8 +163,23 @@ export async function measureDense(
           accumulate: false,
         }),
       };
+      // The transposed forms read operands transposed beforehand (their values do not matter for timing).
+      if (transposedFits(s, B, OUT)) {
+        const xT = s.tensor([IN, B], values(B * IN, 5), "xT");
+        forms["forward xT"] = [await denseForward(s, { x, xT, w, b, y, act })];
+      }
+      if (
+        backwardInputKernel(s, { B, IN, OUT, act: "identity", epilogue: act, transposed: true }) === "vec4t"
+      ) {
+        const dyT = s.tensor([OUT, B], values(B * OUT, 6), "dyT");
+        const wT = s.tensor([OUT, IN], values(IN * OUT, 7), "wT");
+        forms["backward input T"] = [
+          await denseBackwardInput(s, { dy, y, w, dx, act: "identity", epilogue, dyT, wT }),
+        ];
+      }
       for (const form of DENSE_FORMS) {
         const ds = forms[form];
+        if (!ds) continue;
         const raw = await measure(async (reps) => {
           const rec = s.recorder(`bench.dense.${form}`);
           rec.run(ds, reps);

@@ -106,6 +106,8 @@ export function formatReport(envs: EnvReport[], shapes: DenseShape[]): string {
       ["forward", "ours fwd"],
       ["backward input", "ours dx"],
       ["backward weight", "ours dW+db"],
+      ["forward xT", "ours fwd (xᵀ)"],
+      ["backward input T", "ours dx (gᵀ, wᵀ)"],
     ] as const) {
       if (e.dense.some((d) => d.form === form))
         cols.push({

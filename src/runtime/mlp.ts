@@ -250,7 +250,8 @@ export class Mlp {
 
   /**
    * Activation buffers and prepared dispatches for batch size `batch` (an integer >= 1). Shapes travel in uniforms,
-   * so a second batch size compiles no new pipeline. `opts.input` (B, IN) lets the input be another op's output;
+   * so a second batch size compiles no new pipeline, except once where the batch's divisibility by 4 changes which
+   * kernels a CPU adapter takes (transposed copies of the activations need B a multiple of 4). `opts.input` (B, IN) lets the input be another op's output;
    * `opts.dInput` (B, IN) and `opts.dOutput` (B, OUT) let gradients flow between networks without a copy: bind G,
    * then D with { input: g.output, dInput: g.dOutput }. The given tensors must not overlap each other.
    */

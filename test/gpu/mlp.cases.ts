@@ -511,7 +511,7 @@ export default suite("mlp", [
     },
   },
   {
-    name: "a second batch size (and its penalty) compiles no new pipeline",
+    name: "a second batch size (and its penalty) compiles no new pipeline (of the same class modulo 4)",
     async run(gpu: Gpu) {
       const spec: MlpSpec = {
         input: 4,
@@ -536,6 +536,30 @@ export default suite("mlp", [
         check(gp2.dispatches.length > b2.forward.length && b3.forward.length === 3, "dispatch lists");
       } finally {
         mlp.destroy();
+      }
+      // With widths that take transposed copies (multiples of 4), batch sizes that are multiples of 4 share theirs.
+      const wide = await Mlp.create(
+        gpu,
+        {
+          input: 2,
+          layers: [
+            { units: 8, act: "relu" },
+            { units: 12, act: "relu" },
+            { units: 1, act: "identity" },
+          ],
+        },
+        { seed: 2 },
+      );
+      try {
+        await wide.bind(8);
+        const compiled = pipelineCount(gpu.device);
+        await wide.bind(36);
+        check(
+          pipelineCount(gpu.device) === compiled,
+          `batch size 36 after 8 compiled ${pipelineCount(gpu.device) - compiled} pipelines`,
+        );
+      } finally {
+        wide.destroy();
       }
     },
   },
