@@ -264,10 +264,23 @@ export function formatReport(envs: EnvReport[], shapes: DenseShape[]): string {
     out.push(
       `Dense forward ${paired.shape.label} in Chromium, paired rounds (ours, then tf.matMul webgl, back to back), GFLOP/s:`,
     );
+    const withT = paired.medianRatioT !== undefined;
     out.push(
       table(
-        ["round", "ours", "tf.matMul webgl", "ours ÷ webgl"],
-        paired.rounds.map((r, i) => [String(i + 1), f(r.ours), f(r.webgl), `${f(r.ours / r.webgl)}×`]),
+        [
+          "round",
+          "ours",
+          "tf.matMul webgl",
+          "ours ÷ webgl",
+          ...(withT ? ["ours, transposed path", "transposed ÷ webgl"] : []),
+        ],
+        paired.rounds.map((r, i) => [
+          String(i + 1),
+          f(r.ours),
+          f(r.webgl),
+          `${f(r.ours / r.webgl)}×`,
+          ...(withT ? [f(r.oursT), r.oursT === undefined ? "" : `${f(r.oursT / r.webgl)}×`] : []),
+        ]),
       ),
     );
   }
@@ -281,6 +294,10 @@ export function formatReport(envs: EnvReport[], shapes: DenseShape[]): string {
     out.push(
       `Dense forward ${paired.shape.label} in Chromium, median of ${paired.rounds.length} paired rounds: ours ÷ tf.matMul webgl = ${f(paired.medianRatio)}× (target ≥ 1)`,
     );
+    if (paired.medianRatioT !== undefined)
+      out.push(
+        `  the transposed path from the same x (ops.transpose, then denseForward from xT, both timed): ${f(paired.medianRatioT)}×`,
+      );
   }
 
   const absent = envs.flatMap((e) => e.absent.map((a) => `  (${e.env}) ${a}`));
