@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     const db = s.tensor([OUT], undefined, "db");
     const flops = 2 * B * IN * OUT;
     const cases: [string, () => Promise<Dispatch[]>][] = [
-      ["fwd", async () => [await ops.denseForward(s, { x, w, b, y, act: "relu", tile })]],
+      ["fwd", () => ops.denseForward(s, { x, w, b, y, act: "relu", tile })],
       ["bwd_input", async () => [await ops.denseBackwardInput(s, { dy, y, w, dx, act: "relu", tile })]],
       [
         "bwd_input_id",

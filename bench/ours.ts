@@ -147,11 +147,11 @@ export async function measureDense(
       // y must hold a real forward output so relu'(y) masks like in training.
       const fwd = await denseForward(s, { x, w, b, y, act });
       const init = s.recorder();
-      init.run([fwd]);
+      init.run(fwd);
       init.submit();
       const epilogue = { z: x, act };
       const forms: Partial<Record<DenseForm, Dispatch[]>> = {
-        forward: [fwd],
+        forward: fwd,
         "backward input": [await denseBackwardInput(s, { dy, y, w, dx, act: "identity", epilogue })],
         "backward weight": await denseBackwardWeight(s, {
           x,
@@ -166,7 +166,7 @@ export async function measureDense(
       // The transposed forms read operands transposed beforehand (their values do not matter for timing).
       if (transposedFits(s, B, OUT)) {
         const xT = s.tensor([IN, B], values(B * IN, 5), "xT");
-        forms["forward xT"] = [await denseForward(s, { x, xT, w, b, y, act })];
+        forms["forward xT"] = await denseForward(s, { x, xT, w, b, y, act });
       }
       if (
         backwardInputKernel(s, { B, IN, OUT, act: "identity", epilogue: act, transposed: true }) === "vec4t"

@@ -135,26 +135,26 @@ describe("bench arithmetic", () => {
     expect(text).toContain("median of 3 paired rounds: ours ÷ tf.matMul webgl = 1.10× (target ≥ 1)");
     expect(text).toMatch(/\n2\s+3\.30\s+3\.00\s+1\.10×\n/);
     expect(text).not.toContain("from the tables");
-    expect(text).not.toContain("transposed path");
+    expect(text).not.toContain("row-major");
   });
 
-  it("the paired rounds print the transposed path beside the plain forward where it was measured", () => {
+  it("the paired rounds print the row-major kernel beside the default forward where they differ", () => {
     const env: EnvReport = {
       ...emptyReport("chromium", ADAPTER),
       paired: {
         shape: { label: "512³", B: 512, IN: 512, OUT: 512 },
         rounds: [
-          { ours: 4, webgl: 5, oursT: 6 },
-          { ours: 4.5, webgl: 5, oursT: 5.5 },
+          { ours: 6, webgl: 5, oursRowMajor: 4 },
+          { ours: 5.5, webgl: 5, oursRowMajor: 4.5 },
         ],
-        medianRatio: 0.85,
-        medianRatioT: 1.15,
+        medianRatio: 1.15,
+        medianRatioRowMajor: 0.85,
       },
     };
     const text = formatReport([env], []);
-    expect(text).toMatch(/\n1\s+4\.00\s+5\.00\s+0\.80×\s+6\.00\s+1\.20×\n/);
-    expect(text).toContain("ours ÷ tf.matMul webgl = 0.85× (target ≥ 1)");
-    expect(text).toContain("denseForward from xT, both timed): 1.15×");
+    expect(text).toMatch(/\n1\s+6\.00\s+5\.00\s+1\.20×\s+4\.00\s+0\.80×\n/);
+    expect(text).toContain("ours ÷ tf.matMul webgl = 1.15× (target ≥ 1)");
+    expect(text).toContain("the row-major kernel alone, transposeX: false: 0.85×)");
   });
 
   it("measure keeps its repetitions within minReps..maxReps and reports one value per sample", async () => {

@@ -338,7 +338,7 @@ export class Mlp {
       for (let l = 0; l < L; l++) {
         const layer = s.layers[l]!;
         forward.push(
-          await denseForward(scope, {
+          ...(await denseForward(scope, {
             x: hs[l]!,
             w: this.view(this.params, `l${l}.w`),
             b: this.view(this.params, `l${l}.b`),
@@ -347,7 +347,7 @@ export class Mlp {
             alpha: slopeOf(layer),
             ...(hTs[l] ? { xT: hTs[l] } : {}),
             ...(hTs[l + 1] ? { yT: hTs[l + 1] } : {}),
-          }),
+          })),
         );
       }
       // Transposed copies of the pre-activation gradients (dhsT[l] = dhs[l]ᵀ, (IN_l, B)), top down: layer l's input

@@ -103,7 +103,7 @@ function layerCase(
         const tdb = T([OUT], db0, "db");
         const o = { act: a, alpha, tile };
         await runAll(s, [
-          await ops.denseForward(s, { x: tx, w: tw, b: withBias ? tb : undefined, y: ty, ...o }),
+          ...(await ops.denseForward(s, { x: tx, w: tw, b: withBias ? tb : undefined, y: ty, ...o })),
           await ops.denseBackwardInput(s, {
             dy: tdy,
             y: tyIn,
@@ -662,7 +662,7 @@ const vec4kBitsCase: GpuCase = {
         const y1 = s.tensor([B, OUT], undefined, "y1");
         const d4 = await ops.denseForward(s, { x, w, b, y: y4, act: a, tile: DIRECT });
         const d1 = await ops.denseForward(s, { x, w, b, y: y1, act: a, tile: SCALAR_DIRECT });
-        check(d4.name === "dense_forward_vec4k", `${B}x${IN}->${OUT} took ${d4.name}`);
+        check(d4[0]!.name === "dense_forward_vec4k", `${B}x${IN}->${OUT} took ${d4[0]!.name}`);
         // dW, db of the layer with act' fused (the top layer's form) and accumulated onto random values.
         const dy = s.tensor([B, OUT], randArray(B * OUT, 3), "dy");
         const dw0 = randArray(IN * OUT, 4);
@@ -691,8 +691,8 @@ const vec4kBitsCase: GpuCase = {
         const x4 = await bx(dx4, DIRECT);
         check(x4.name === "dense_backward_input_vec4n", `${B}x${IN}->${OUT} dx took ${x4.name}`);
         await runAll(s, [
-          d4,
-          d1,
+          ...d4,
+          ...d1,
           ...w4,
           ...(await bw(dw1, db1, SCALAR_DIRECT)),
           x4,
@@ -812,8 +812,17 @@ const transposedForwardCase: GpuCase = {
           s.tensor([OUT, B], undefined, "yFromTT"),
         ];
         const ref = s.tensor([B, OUT], undefined, "ref");
-        const plain = await ops.denseForward(s, { x, w, b, y: ref, act: a, tile: DIRECT });
-        const withT = await ops.denseForward(s, { x, w, b, y, yT: yPlainT, act: a, tile: DIRECT });
+        const plain = await ops.denseForward(s, { x, w, b, y: ref, act: a, tile: DIRECT, transposeX: false });
+        const withT = await ops.denseForward(s, {
+          x,
+          w,
+          b,
+          y,
+          yT: yPlainT,
+          act: a,
+          tile: DIRECT,
+          transposeX: false,
+        });
         const fromT = await ops.denseForward(s, {
           x,
           xT,
@@ -824,8 +833,11 @@ const transposedForwardCase: GpuCase = {
           act: a,
           tile: DIRECT,
         });
-        check(fromT.name === "dense_forward_vec4t", `${B}x${IN}->${OUT}: the xT forward took ${fromT.name}`);
-        await runAll(s, [plain, withT, fromT]);
+        check(
+          fromT.length === 1 && fromT[0]!.name === "dense_forward_vec4t",
+          `${B}x${IN}->${OUT}: the xT forward took ${fromT.map((d) => d.name)}`,
+        );
+        await runAll(s, [...plain, ...withT, ...fromT]);
         const want = await s.read(ref);
         const wantT = transposeRows(want, B, OUT);
         for (const [what, t, expect] of [
@@ -841,7 +853,40 @@ const transposedForwardCase: GpuCase = {
           );
         }
       }
-      // Typed errors: a batch that is not a multiple of 4, a wrong shape, no bias, the tiled variant.
+      // The default on a large product: x transposed into a scratch first, then the outer-product kernel; the same
+      // bits as the row-major kernel. 128³ is the smallest cube forwardTransposesX takes (2^21 multiply-adds).
+      {
+        const [B, IN, OUT] = [128, 128, 128];
+        const x = s.tensor([B, IN], randArray(B * IN, 11), "x128");
+        const w = s.tensor([IN, OUT], randArray(IN * OUT, 12), "w128");
+        const b = s.tensor([OUT], randArray(OUT, 13), "b128");
+        const [y, ref] = [s.tensor([B, OUT], undefined, "y128"), s.tensor([B, OUT], undefined, "ref128")];
+        const auto = await ops.denseForward(s, { x, w, b, y, act: "relu", tile: DIRECT });
+        const plain = await ops.denseForward(s, {
+          x,
+          w,
+          b,
+          y: ref,
+          act: "relu",
+          tile: DIRECT,
+          transposeX: false,
+        });
+        const names = auto.map((d) => d.name).join(", ");
+        check(ops.forwardTransposesX(s, B, IN, OUT, DIRECT), "128³ is above forwardTransposesX's threshold");
+        check(names === "dense_transpose_vec4, dense_forward_vec4t", `128³ took ${names}`);
+        check(
+          plain.length === 1 && plain[0]!.name === "dense_forward_vec4",
+          `transposeX: false took ${plain[0]!.name}`,
+        );
+        check(!ops.forwardTransposesX(s, 128, 32, 32, DIRECT), "128×32→32 is below the threshold");
+        await runAll(s, [...auto, ...plain]);
+        const [got, want] = [await s.read(y), await s.read(ref)];
+        check(
+          got.every((v, k) => Object.is(v, want[k])),
+          "128³: the transposed default differs from the row-major kernel's bits",
+        );
+      }
+      // Typed errors: a batch that is not a multiple of 4, a wrong shape, no bias, the tiled variant, transposeX.
       const x = s.tensor([6, 4], undefined, "x6");
       const w = s.tensor([4, 8], undefined, "w");
       const b = s.tensor([8], undefined, "b");
@@ -871,6 +916,35 @@ const transposedForwardCase: GpuCase = {
         () => ops.denseForward(s, { x: x8, w, b, y: y8, yT: s.tensor([8, 8]), act: "relu", tile: TILED }),
         ArgumentError,
         /denseForward\.yT.*"direct"/,
+      );
+      await expectError(
+        "transposeX with xT",
+        () =>
+          ops.denseForward(s, {
+            x: x8,
+            xT: s.tensor([4, 8]),
+            w,
+            b,
+            y: y8,
+            act: "relu",
+            tile: DIRECT,
+            transposeX: true,
+          }),
+        ArgumentError,
+        /denseForward\.transposeX.*no xT/,
+      );
+      await expectError(
+        "transposeX on B = 6",
+        () => ops.denseForward(s, { x, w, b, y, act: "relu", tile: DIRECT, transposeX: true }),
+        ArgumentError,
+        /denseForward\.transposeX.*B = 6/,
+      );
+      await expectError(
+        "transposeX not a boolean",
+        () =>
+          ops.denseForward(s, { x: x8, w, b, y: y8, act: "relu", transposeX: "yes" as unknown as boolean }),
+        ArgumentError,
+        /denseForward\.transposeX/,
       );
     } finally {
       s.destroy();

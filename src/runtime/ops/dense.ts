@@ -765,6 +765,21 @@ export interface ForwardOptions {
   xT?: Tensor;
   /** Also write y transposed, (OUT, B), for the next layer's `xT`. Needs transposedFits. */
   yT?: Tensor;
+  /**
+   * Without `xT`: transpose x into a scratch tensor of the op's own first, then take the outer-product form (one
+   * more dispatch). Default: forwardTransposesX (large products on a CPU adapter); true needs transposedFits.
+   */
+  transposeX?: boolean;
+}
+
+/**
+ * denseForward's default for `transposeX`: true where transposed operands fit (transposedFits), x is given
+ * row-major with IN >= 16, and the product has at least 2^21 multiply-adds. On SwiftShader in Chromium (Zen 5) the
+ * transposition plus the outer-product forward ran 1.12x the row-major kernel at 128³ and 1.3x at 256³, 512³ and
+ * 256×128→128, and lost below that (128×32→32: 0.8x; a K = 2 first layer: 0.8x).
+ */
+export function forwardTransposesX(gpu: Gpu, B: number, IN: number, OUT: number, tile?: TileConfig): boolean {
+  return transposedFits(gpu, B, OUT, tile) && IN >= 16 && B * IN * OUT >= 2 ** 21;
 }
 
 /**
@@ -779,11 +794,12 @@ export function transposedFits(gpu: Gpu, B: number, OUT: number, tile?: TileConf
 }
 
 /**
- * y = act(x·w + b), bias and activation fused: x (B, IN), w (IN, OUT), optional b (OUT), y (B, OUT).
- * @example await denseForward(gpu, { x, w, b, y, act: "leaky_relu", alpha: 0.2 })
+ * y = act(x·w + b), bias and activation fused: x (B, IN), w (IN, OUT), optional b (OUT), y (B, OUT). One
+ * dispatch, or two where x is transposed first (`transposeX`, by default on large products on a CPU adapter).
+ * @example rec.run(await denseForward(gpu, { x, w, b, y, act: "leaky_relu", alpha: 0.2 }))
  * @example await denseForward(gpu, { x: h1, xT: h1T, w, b, y: h2, yT: h2T, act: "relu" }) // transposed operands
  */
-export async function denseForward(gpu: Gpu, o: ForwardOptions): Promise<Dispatch> {
+export async function denseForward(gpu: Gpu, o: ForwardOptions): Promise<Dispatch[]> {
   const what = "denseForward";
   const slope = checkActivation(`${what}.act`, o.act, o.alpha);
   const { x, w, b, y, xT, yT } = o;
@@ -827,6 +843,22 @@ export async function denseForward(gpu: Gpu, o: ForwardOptions): Promise<Dispatc
     ],
   );
   const p = plan(gpu, what, o.tile, B, OUT, { rows: false, cols: true });
+  const tx = o.transposeX;
+  if (tx !== undefined && typeof tx !== "boolean")
+    throw new ArgumentError(`${what}.transposeX`, tx, "a boolean (or absent: forwardTransposesX)");
+  if (tx === true && (xT || !b || !transposedFits(gpu, B, OUT, o.tile)))
+    throw new ArgumentError(
+      `${what}.transposeX`,
+      tx,
+      `absent or false: it needs no xT, a bias, the "direct" tile with vec4 loads and B, OUT multiples of 4 (B = ${B}, OUT = ${OUT}; see transposedFits)`,
+    );
+  if (b && !xT && (tx ?? forwardTransposesX(gpu, B, IN, OUT, o.tile))) {
+    const scratch = gpu.tensor([IN, B], undefined, `${what}.xT(scratch)`);
+    return [
+      await transpose(gpu, { x, out: scratch }),
+      ...(await denseForward(gpu, { ...o, xT: scratch, transposeX: false })),
+    ];
+  }
   const constants = { ...p.constants, ACT: actIndex(o.act) };
   const params = { M: B, N: OUT, K: IN, alpha: 1, slope };
   const direct = p.variant === "direct";
@@ -841,7 +873,7 @@ export async function denseForward(gpu: Gpu, o: ForwardOptions): Promise<Dispatc
           ? DENSE_KERNELS.denseForwardVec4
           : DENSE_KERNELS.denseForwardVec4N;
       const k = await gpu.kernel(def, { ...constants, STORE_T: yT ? 1 : 0 });
-      return gpu.dispatch(k, { ...(xT ? { xT } : { x }), w, b, y, yT: yTBinding }, params, p.grid);
+      return [gpu.dispatch(k, { ...(xT ? { xT } : { x }), w, b, y, yT: yTBinding }, params, p.grid)];
     }
     // A narrow layer (OUT < 4: one invocation column, NJ = OUT) with IN a multiple of 4 reads x as vec4 along k.
     const vec4k = p.vec4 && direct && OUT < 4 && IN % 4 === 0 && p.constants.NJ === OUT;
@@ -853,11 +885,11 @@ export async function denseForward(gpu: Gpu, o: ForwardOptions): Promise<Dispatc
           : DENSE_KERNELS.denseForward,
       constants,
     );
-    return gpu.dispatch(k, { x, w, b, y }, params, p.grid);
+    return [gpu.dispatch(k, { x, w, b, y }, params, p.grid)];
   }
   const def = direct ? DENSE_KERNELS.denseForwardNoBiasDirect : DENSE_KERNELS.denseForwardNoBias;
   const k = await gpu.kernel(def, constants);
-  return gpu.dispatch(k, { x, w, y }, params, p.grid);
+  return [gpu.dispatch(k, { x, w, y }, params, p.grid)];
 }
 
 /**
