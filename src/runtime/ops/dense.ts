@@ -647,23 +647,33 @@ export interface BackwardInputShape {
  * act identity and transposedFits(B, IN); then the vec4 kernels by shape; else the scalar "direct" or "tiled".
  */
 export function backwardInputKernel(gpu: Gpu, o: BackwardInputShape): BackwardInputKernel {
-  const t = o.tile ?? defaultTile(gpu);
-  const direct = (t.variant ?? defaultTile(gpu).variant) === "direct";
-  const vec4 = direct && (t.vec4 ?? true) === true;
+  return inputKernel(batchPlan(gpu, "backwardInputKernel", o.tile, o.B, o.IN), o);
+}
+
+/** The plan of a product whose output is (B, N) with B a batch: only the layer-width axis N is fitted. */
+function batchPlan(gpu: Gpu, what: string, tile: TileConfig | undefined, B: number, N: number): Plan {
+  return plan(gpu, what, tile, B, N, { rows: false, cols: true });
+}
+
+/** backwardInputKernel from the product's plan. */
+function inputKernel(p: Plan, o: BackwardInputShape): BackwardInputKernel {
   const epi = o.epilogue !== undefined && o.epilogue !== "identity";
-  if (o.transposed && epi && o.act === "identity" && transposedFits(gpu, o.B, o.IN, o.tile)) return "vec4t";
-  if (vec4 && o.OUT % 4 === 0 && o.IN >= 8) return "vec4";
+  if (o.transposed && epi && o.act === "identity" && planFitsT(p, o.B, o.IN)) return "vec4t";
+  if (p.vec4 && o.OUT % 4 === 0 && o.IN >= 8) return "vec4";
   // A narrow layer's dx (OUT < 4) with an epilogue and IN a multiple of 4: stores and z loads as vec4.
-  if (vec4 && o.OUT < 4 && o.IN % 4 === 0 && epi) return "vec4n";
+  if (p.vec4 && o.OUT < 4 && o.IN % 4 === 0 && epi) return "vec4n";
   // A narrow dx (IN < 4: one invocation column, NJ = IN) without an epilogue, OUT a multiple of 4: g and w as vec4.
-  if (vec4 && o.IN < 4 && o.OUT % 4 === 0 && !epi && (t.wx ?? directShape(64, o.IN)[0]) === 1) return "vec4k";
-  return direct ? "direct" : "tiled";
+  if (p.vec4 && o.IN < 4 && o.OUT % 4 === 0 && !epi && p.constants.NJ === o.IN) return "vec4k";
+  return p.variant === "direct" ? "direct" : "tiled";
 }
 
 /** Whether denseBackwardInput can also write dxT for this shape (its kernel is "vec4t" or "vec4n", B and IN fit). */
 export function backwardInputStoresT(gpu: Gpu, o: BackwardInputShape): boolean {
-  const k = backwardInputKernel(gpu, o);
-  return (k === "vec4t" || k === "vec4n") && transposedFits(gpu, o.B, o.IN, o.tile);
+  return storesT(backwardInputKernel(gpu, o), o);
+}
+
+function storesT(k: BackwardInputKernel, o: BackwardInputShape): boolean {
+  return (k === "vec4t" || k === "vec4n") && o.B % 4 === 0 && o.IN % 4 === 0;
 }
 
 /** Options of denseBackwardWeight: x (B, IN), dy, y (B, OUT), dw (IN, OUT), db (OUT). */
@@ -779,7 +789,11 @@ export interface ForwardOptions {
  * 256×128→128, and lost below that (128×32→32: 0.8x; a K = 2 first layer: 0.8x).
  */
 export function forwardTransposesX(gpu: Gpu, B: number, IN: number, OUT: number, tile?: TileConfig): boolean {
-  return transposedFits(gpu, B, OUT, tile) && IN >= 16 && B * IN * OUT >= 2 ** 21;
+  return transposedFits(gpu, B, OUT, tile) && transposeXPays(B, IN, OUT);
+}
+
+function transposeXPays(B: number, IN: number, OUT: number): boolean {
+  return IN >= 16 && B * IN * OUT >= 2 ** 21;
 }
 
 /**
@@ -788,9 +802,12 @@ export function forwardTransposesX(gpu: Gpu, B: number, IN: number, OUT: number,
  * multiples of 4, and (for denseForward) a bias.
  */
 export function transposedFits(gpu: Gpu, B: number, OUT: number, tile?: TileConfig): boolean {
-  const t = tile ?? defaultTile(gpu);
-  const variant = t.variant ?? defaultTile(gpu).variant;
-  return variant === "direct" && (t.vec4 ?? true) === true && B % 4 === 0 && OUT % 4 === 0;
+  return planFitsT(batchPlan(gpu, "transposedFits", tile, B, OUT), B, OUT);
+}
+
+/** transposedFits from the product's plan. */
+function planFitsT(p: Plan, B: number, OUT: number): boolean {
+  return p.vec4 && B % 4 === 0 && OUT % 4 === 0;
 }
 
 /**
@@ -814,18 +831,17 @@ export async function denseForward(gpu: Gpu, o: ForwardOptions): Promise<Dispatc
     ["xT", xT, IN, B, "IN, B"],
     ["yT", yT, OUT, B, "OUT, B"],
   ]);
+  const p = batchPlan(gpu, what, o.tile, B, OUT);
+  const fits = planFitsT(p, B, OUT);
+  const needs = `the "direct" tile with vec4 loads and B, OUT multiples of 4 (B = ${B}, OUT = ${OUT}; see transposedFits)`;
   for (const [name, t] of [
     ["xT", xT],
     ["yT", yT],
   ] as const) {
     if (t === undefined) continue;
     if (!b) throw new ArgumentError(`${what}.${name}`, t.label, "absent when there is no bias b");
-    if (!transposedFits(gpu, B, OUT, o.tile))
-      throw new ArgumentError(
-        `${what}.${name}`,
-        t.label,
-        `absent: transposed operands need the "direct" tile with vec4 loads and B, OUT multiples of 4 (B = ${B}, OUT = ${OUT}; see transposedFits)`,
-      );
+    if (!fits)
+      throw new ArgumentError(`${what}.${name}`, t.label, `absent: transposed operands need ${needs}`);
   }
   checkNoOverlap(
     what,
@@ -842,17 +858,12 @@ export async function denseForward(gpu: Gpu, o: ForwardOptions): Promise<Dispatc
       ["xT", xT],
     ],
   );
-  const p = plan(gpu, what, o.tile, B, OUT, { rows: false, cols: true });
   const tx = o.transposeX;
   if (tx !== undefined && typeof tx !== "boolean")
     throw new ArgumentError(`${what}.transposeX`, tx, "a boolean (or absent: forwardTransposesX)");
-  if (tx === true && (xT || !b || !transposedFits(gpu, B, OUT, o.tile)))
-    throw new ArgumentError(
-      `${what}.transposeX`,
-      tx,
-      `absent or false: it needs no xT, a bias, the "direct" tile with vec4 loads and B, OUT multiples of 4 (B = ${B}, OUT = ${OUT}; see transposedFits)`,
-    );
-  if (b && !xT && (tx ?? forwardTransposesX(gpu, B, IN, OUT, o.tile))) {
+  if (tx === true && (xT || !b || !fits))
+    throw new ArgumentError(`${what}.transposeX`, tx, `absent or false: it needs no xT, a bias, ${needs}`);
+  if (b && !xT && (tx ?? (fits && transposeXPays(B, IN, OUT)))) {
     const scratch = gpu.tensor([IN, B], undefined, `${what}.xT(scratch)`);
     return [
       await transpose(gpu, { x, out: scratch }),
@@ -952,14 +963,15 @@ function prepBackwardInput(gpu: Gpu, o: BackwardInputOptions, what: string): Pre
       undefined,
       "given with the other: dyT and wT go together",
     );
-  const kernel = backwardInputKernel(gpu, shape);
+  const p = batchPlan(gpu, what, o.tile, B, IN);
+  const kernel = inputKernel(p, shape);
   if (dyT && kernel !== "vec4t")
     throw new ArgumentError(
       `${what}.dyT`,
       dyT.label,
       `absent: transposed operands need act "identity", an epilogue that is not identity, the "direct" tile with vec4 loads and B, IN multiples of 4 (B = ${B}, IN = ${IN}; see backwardInputKernel)`,
     );
-  if (dxT && !backwardInputStoresT(gpu, shape))
+  if (dxT && !storesT(kernel, shape))
     throw new ArgumentError(
       `${what}.dxT`,
       dxT.label,
@@ -982,7 +994,6 @@ function prepBackwardInput(gpu: Gpu, o: BackwardInputOptions, what: string): Pre
       ["wT", wT],
     ],
   );
-  const p = plan(gpu, what, o.tile, B, IN, { rows: false, cols: true });
   const constants = {
     ...p.constants,
     ACT: actIndex(o.act),
