@@ -377,7 +377,6 @@ const charts = [
 ];
 let chartsDirty = true;
 let planeDirty = true;
-let displayWanted = true;
 
 function layers(): PlaneLayers {
   return {
@@ -559,7 +558,6 @@ async function rebuild(opts: { play?: boolean; checkpoint?: Uint8Array } = {}): 
     };
     settingsToControls(settings);
     writeUrl();
-    displayWanted = true;
     if (play) s.play();
   } catch (e) {
     if (token !== buildToken) return;
@@ -616,17 +614,14 @@ function settingsFromConfig(c: GanConfig, lr: { g: number; d: number }, base: Se
 // ---- controls ---------------------------------------------------------------------------------------------------
 function togglePlay(): void {
   if (!session || fault || building) return;
-  if (session.playing) {
-    session.pause();
-    displayWanted = true;
-  } else session.play();
+  if (session.playing) session.pause();
+  else session.play();
   updateButtons();
 }
 
 async function step(which: { d: boolean; g: boolean }): Promise<void> {
   if (!session || session.playing || fault) return;
   await session.step(which);
-  displayWanted = true;
 }
 
 ui.play.addEventListener("click", togglePlay);
@@ -713,7 +708,7 @@ ui.preset.addEventListener("change", () => {
 for (const el of Object.values(ui.layers)) {
   el.addEventListener("change", () => {
     planeDirty = true;
-    displayWanted = true;
+    session?.wantDisplay();
   });
 }
 
@@ -738,7 +733,7 @@ ui.newEnds.addEventListener("click", () => {
   if (!session?.dataset.image) return;
   interpSeed++;
   Object.assign(session.inputs, viewInputs(session.config, session.dataset));
-  displayWanted = true;
+  session.wantDisplay();
 });
 
 ui.save.addEventListener("click", async () => {
@@ -803,8 +798,7 @@ function frame(): void {
   frames++;
   const s = session;
   if (s && !fault) {
-    // One readback set in flight at a time: while training, a new one starts as soon as the last one landed.
-    if ((s.playing || displayWanted) && s.requestDisplay(layers())) displayWanted = false;
+    s.pumpDisplay(layers());
   }
   if (planeDirty) {
     planeDirty = false;
@@ -851,7 +845,7 @@ const demoState: DemoState = {
     return !!session?.playing;
   },
   get busy(): boolean {
-    return building || !!session?.busy || displayWanted;
+    return building || !!session?.busy;
   },
   get iteration(): number {
     return session?.iteration ?? 0;

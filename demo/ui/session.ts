@@ -101,6 +101,8 @@ export class Session {
   private loopActive = false;
   private running: Promise<void> | null = null;
   private readbackBusy = false;
+  /** A display of the current iteration is owed (after a pause, a step, a change of the views). */
+  private displayOwed = true;
   private modesBusy = false;
   private lastModesAt = 0;
   private destroyed = false;
@@ -164,11 +166,33 @@ export class Session {
   pause(): void {
     this.playing = false;
     this.loopGen++;
+    this.displayOwed = true;
   }
 
-  /** True while a train() call, a display readback or a mode readback is in flight. */
+  /** True while a train() call, a display readback or a mode readback is in flight, or a display is owed. */
   get busy(): boolean {
-    return this.loopActive || this.readbackBusy || this.modesBusy;
+    return this.loopActive || this.readbackBusy || this.modesBusy || this.displayOwed;
+  }
+
+  /** True while the training loop has a train() call in flight (after a pause, until that call has finished). */
+  get training(): boolean {
+    return this.loopActive;
+  }
+
+  /** Asks for a display of the current state at the next pumpDisplay() (the views changed). */
+  wantDisplay(): void {
+    this.displayOwed = true;
+  }
+
+  /**
+   * Called once a frame: while training, starts a display readback whenever the last one has landed; while
+   * paused, starts one when a display is owed. After a pause the train() call in flight still advances the
+   * iteration, so the display owed is settled only by a readback started after that call finished (earlier ones
+   * show the progress meanwhile); otherwise the views would keep a stale iteration.
+   */
+  pumpDisplay(wants: Wants): void {
+    if (!this.playing && !this.displayOwed) return;
+    if (this.requestDisplay(wants) && (this.playing || !this.loopActive)) this.displayOwed = false;
   }
 
   private async loop(gen: number): Promise<void> {
@@ -218,6 +242,7 @@ export class Session {
     } catch (e) {
       this.fail(e);
     }
+    this.displayOwed = true;
   }
 
   /** Annealing factor at an iteration: 1 → ANNEAL_FINAL linearly over [0, annealUntil], then ANNEAL_FINAL. */
@@ -259,7 +284,7 @@ export class Session {
   }
 
   /** Starts one set of display readbacks unless one is in flight; returns whether it started. */
-  requestDisplay(wants: Wants): boolean {
+  private requestDisplay(wants: Wants): boolean {
     if (this.readbackBusy || this.fault || this.destroyed) return false;
     this.readbackBusy = true;
     const it = this.trainer.iteration;
