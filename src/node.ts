@@ -34,7 +34,9 @@ export {
 } from "./node/png";
 
 /**
- * A device from Dawn in Node.
+ * A device from Dawn in Node. Its waits are paced (Gpu.pacedWaits, default true here): Dawn's binding polls a CPU
+ * core while a GPU promise is pending, so the trainer sleeps through the work it knows the length of instead;
+ * `pacedWaits: false` turns that off.
  * @example const gpu = await requestNodeGpu(); console.log(gpu.adapter);
  */
 export async function requestNodeGpu(
@@ -42,7 +44,12 @@ export async function requestNodeGpu(
 ): Promise<Gpu> {
   const instance = create(opts.dawnFlags ?? []);
   try {
-    return await requestGpu({ ...opts, gpu: instance, keepAlive: instance });
+    return await requestGpu({
+      ...opts,
+      gpu: instance,
+      keepAlive: instance,
+      pacedWaits: opts.pacedWaits ?? true,
+    });
   } catch (e) {
     if (e instanceof WebGpuUnavailableError) {
       throw new WebGpuUnavailableError(

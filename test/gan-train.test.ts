@@ -81,6 +81,44 @@ describe("GAN training (node)", () => {
     }
   }, 300_000);
 
+  it("paced waits (Node's default) and unpaced ones train to the same bits and metrics", async () => {
+    const paced = await nodeGpu();
+    expect(paced.pacedWaits).toBe(true);
+    expect(paced.scope("child").pacedWaits).toBe(true);
+    const plain = await requestNodeGpu({ pacedWaits: false });
+    try {
+      expect(plain.pacedWaits).toBe(false);
+      const ds = toyDataset("ring8", { count: 256 });
+      const run = async (gpu: typeof paced) => {
+        const s = gpu.scope("pace");
+        try {
+          const t = await GanTrainer.create(s, { ...tiny, loss: "hinge" }, ds);
+          // Several submits per call (windows of 5), a call ending mid-window, a lone step and a sample between.
+          await t.train(23);
+          await t.step({ d: true, g: false });
+          await t.sample(16);
+          await t.train(12);
+          return {
+            iteration: t.iteration,
+            // All but the wall-clock fields (iterationsPerSecond, time).
+            metrics: t.metrics.map(({ iterationsPerSecond: _r, time: _t, ...m }) => m),
+            g: await t.internals.generator.readParams(),
+            d: await t.internals.discriminator.readParams(),
+          };
+        } finally {
+          s.destroy();
+        }
+      };
+      const a = await run(paced);
+      const b = await run(plain);
+      expect(a.iteration).toBe(36);
+      expect(a.metrics.length).toBeGreaterThanOrEqual(7);
+      expect(a).toEqual(b);
+    } finally {
+      plain.destroy();
+    }
+  }, 300_000);
+
   it("30 build/train/destroy cycles and 2000 iterations of one trainer return live buffers and bytes to baseline", async () => {
     const gpu = await nodeGpu();
     const base = { ...gpu.stats };

@@ -51,6 +51,11 @@ export const RNG_STREAMS = { dNoise: 0, real: 1, lerp: 2, gNoise: 3, sample: 4 }
 export const MAX_CHUNK_ITERATIONS = 250;
 /** Submits allowed in flight before train() waits for the oldest (keeps the queue short and divergence prompt). */
 const MAX_INFLIGHT = 2;
+/**
+ * Paced waits (Gpu.pacedWaits): the host sleeps through this fraction of a running submit's expected time before
+ * asking for its completion; the rest covers recording the next submit and the estimate's error.
+ */
+const PACE_FILL = 0.9;
 /** Staging buffers of the metrics readback ring. */
 const READBACK_DEPTH = 2;
 /** Bindings kept for sample/discriminate/generatorGradients per network, by batch size (least recently used go). */
@@ -261,6 +266,8 @@ export class GanTrainer {
   private destroyed = false;
   private readonly unsubscribe: () => void;
   private requestCount = 0;
+  /** Paced waits: learned GPU milliseconds per recorded dispatch of train() (0 until the first submit is timed). */
+  private paceMsPerDispatch = 0;
   /** Bumped by every restore: windows recorded before it describe a state that no longer exists. */
   private generation = 0;
   private lastGood: Snapshot;
@@ -636,10 +643,21 @@ export class GanTrainer {
     }
   }
 
+  /**
+   * Records and submits `n` iterations in chunks (a metrics window closes at every multiple of metricsEvery). By
+   * default up to MAX_INFLIGHT submits are queued, each with its sync() promise. With Gpu.pacedWaits (Node, where a
+   * pending promise costs a polling core) one submit runs while the next is recorded: the host sleeps through most
+   * of the running submit's expected time, asks for its completion, submits the next one right after asking (so the
+   * question covers only the running one and the GPU never waits for the host) and then waits. Same commands in
+   * the same order either way, so the same results.
+   */
   private async run(n: number, iteration: readonly Dispatch[], forceReadback = false): Promise<void> {
     const every = this.config.metricsEvery;
+    const paced = this.gpu.pacedWaits;
     const inflight: Promise<void>[] = [];
     const windows: Promise<void>[] = [];
+    /** Paced: the submit the GPU is running, its dispatches and when it started. */
+    let running: { dispatches: number; since: number } | null = null;
     let left = n;
     while (left > 0) {
       const toBoundary = every - (this.iter % every);
@@ -649,6 +667,7 @@ export class GanTrainer {
       // submits, never inside an iteration) so that every window's metrics arrive. Recording and submitting below
       // are synchronous, so a divergence restore can never slip in between them.
       if (closes) while (this.readback.free === 0 && windows.length > 0) await this.race(windows.shift()!);
+      if (running) await this.sleepThrough(running);
       this.checkUsable();
       if (this.divergenceError) throw this.divergenceError;
       const rec = this.gpu.recorder("gan.train");
@@ -659,11 +678,24 @@ export class GanTrainer {
         const w = this.endWindow(rec);
         if (w) windows.push(w);
       }
+      if (paced) {
+        const asked: Promise<number> | null = running ? this.askDone(running) : null;
+        rec.submit();
+        const submittedAt = performance.now();
+        // The new submit starts when the running one ends, i.e. about when the answer comes.
+        running = { dispatches: iteration.length * chunk, since: asked ? await asked : submittedAt };
+        continue;
+      }
       rec.submit();
       const done = this.gpu.sync();
       done.catch(() => {}); // awaited through race() below; a device loss is reported there once
       inflight.push(done);
       if (inflight.length > MAX_INFLIGHT) await this.race(inflight.shift()!);
+    }
+    if (running) {
+      await this.sleepThrough(running);
+      this.checkUsable();
+      await this.askDone(running);
     }
     for (const p of inflight) await this.race(p);
     await this.race(Promise.all(windows));
@@ -671,9 +703,38 @@ export class GanTrainer {
     if (this.divergenceError) throw this.divergenceError;
   }
 
+  /** Paced waits: sleeps (no GPU promise pending) through PACE_FILL of the running submit's expected time. */
+  private async sleepThrough(running: { dispatches: number; since: number }): Promise<void> {
+    const wait = running.since + PACE_FILL * running.dispatches * this.paceMsPerDispatch - performance.now();
+    if (wait >= 1) await this.race(new Promise<void>((r) => setTimeout(r, wait)));
+  }
+
+  /**
+   * Paced waits: asks for the completion of the work submitted so far (the running submit: call it before
+   * submitting the next), then learns the GPU's time per dispatch from the answer. Resolves with the time it came.
+   */
+  private askDone(running: { dispatches: number; since: number }): Promise<number> {
+    const asked = performance.now();
+    const done = this.gpu.sync();
+    done.catch(() => {}); // awaited through race()
+    return this.race(done).then(() => {
+      const end = performance.now();
+      const perDispatch = (end - running.since) / running.dispatches;
+      // An answer at once means the work may have ended well before the question: wake earlier next time.
+      const prev = this.paceMsPerDispatch;
+      this.paceMsPerDispatch =
+        end - asked < 0.25
+          ? 0.8 * Math.min(prev || perDispatch, perDispatch)
+          : prev
+            ? 0.5 * (prev + perDispatch)
+            : perDispatch;
+      return end;
+    });
+  }
+
   /** Records the metrics readback, a snapshot of the state and the accumulator reset; null when the ring is full. */
   private endWindow(rec: Recorder): Promise<void> | null {
-    const p = this.readback.request(rec);
+    const p = this.readback.request(rec, { afterSync: this.gpu.pacedWaits });
     if (!p) return null;
     const r = ++this.requestCount;
     const ring = this.snapshots.length - 1;

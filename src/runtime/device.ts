@@ -16,6 +16,8 @@ export interface RequestGpuOptions {
   gpu?: GPU;
   /** An object kept alive as long as the device (Dawn's instance in Node). */
   keepAlive?: unknown;
+  /** Gpu.pacedWaits: sleep through known GPU work instead of leaving a promise pending (default false). */
+  pacedWaits?: boolean;
 }
 
 const HOW_TO =
@@ -59,5 +61,9 @@ export async function requestGpu(opts: RequestGpuOptions = {}): Promise<Gpu> {
     requiredLimits[k] = typeof max === "number" ? Math.min(v, max) : v;
   }
   const device = await adapter.requestDevice({ requiredLimits });
-  return Gpu.fromDevice(device, describeAdapter(adapter), { ownsDevice: true, keepAlive: opts.keepAlive });
+  return Gpu.fromDevice(device, describeAdapter(adapter), {
+    ownsDevice: true,
+    keepAlive: opts.keepAlive,
+    pacedWaits: opts.pacedWaits ?? false,
+  });
 }

@@ -170,6 +170,10 @@ interface DeviceState {
   lost: DeviceLostError | null;
   errorListeners: Set<(e: GanError) => void>;
   keepAlive: unknown;
+  /** Recorders submitted so far (each submit's sequence number is the count after it). */
+  submits: number;
+  /** Callbacks of Recorder.onComplete, by the sequence number of their submit, in order. */
+  onComplete: { seq: number; cb: () => void }[];
 }
 const deviceStates = new WeakMap<GPUDevice, DeviceState>();
 
@@ -181,6 +185,8 @@ function stateOf(device: GPUDevice, keepAlive: unknown): DeviceState {
       lost: null,
       errorListeners: new Set(),
       keepAlive,
+      submits: 0,
+      onComplete: [],
     };
     s = state;
     deviceStates.set(device, s);
@@ -219,6 +225,15 @@ export class Gpu {
     private readonly ownsDevice: boolean,
     keepAlive: unknown,
     readonly label: string,
+    /**
+     * True where waiting on the GPU costs the host a CPU core: Dawn's Node binding polls its event queue in a
+     * `setImmediate` loop while any GPU promise (onSubmittedWorkDone, mapAsync) is pending, which on a CPU adapter
+     * such as SwiftShader takes a core from the GPU's own threads. Loops that know how long their work takes (the
+     * GAN trainer) then sleep through it and ask only at its end, mapping their readbacks after a sync
+     * (Readback.request's afterSync). requestNodeGpu sets it; false in browsers, whose waits are event-driven.
+     * Scopes inherit it.
+     */
+    readonly pacedWaits = false,
   ) {
     this.state = stateOf(device, keepAlive);
   }
@@ -227,7 +242,7 @@ export class Gpu {
   static fromDevice(
     device: GPUDevice,
     adapter?: Partial<AdapterDescription>,
-    opts: { ownsDevice?: boolean; keepAlive?: unknown } = {},
+    opts: { ownsDevice?: boolean; keepAlive?: unknown; pacedWaits?: boolean } = {},
   ): Gpu {
     const a: AdapterDescription = {
       vendor: adapter?.vendor ?? "unknown",
@@ -235,13 +250,15 @@ export class Gpu {
       device: adapter?.device ?? "",
       description: adapter?.description ?? "",
     };
-    return new Gpu(device, a, null, opts.ownsDevice ?? false, opts.keepAlive, "root");
+    const paced = opts.pacedWaits ?? false;
+    if (typeof paced !== "boolean") throw new ArgumentError("opts.pacedWaits", paced, "a boolean");
+    return new Gpu(device, a, null, opts.ownsDevice ?? false, opts.keepAlive, "root", paced);
   }
 
   /** A child allocator on the same device; its `destroy()` frees only what it made. */
   scope(label = "scope"): Gpu {
     this.checkAlive();
-    const child = new Gpu(this.device, this.adapter, this, false, undefined, label);
+    const child = new Gpu(this.device, this.adapter, this, false, undefined, label, this.pacedWaits);
     this.children.add(child);
     return child;
   }
@@ -494,11 +511,23 @@ export class Gpu {
     return new Recorder(this, label);
   }
 
-  /** Resolves when all work submitted so far has finished on the GPU. */
+  /**
+   * Resolves when all work submitted so far has finished on the GPU (and runs the Recorder.onComplete callbacks of
+   * those submits). Work submitted after the call is not waited for.
+   */
   async sync(): Promise<void> {
     this.checkAlive();
+    const upTo = this.state.submits;
     await this.device.queue.onSubmittedWorkDone();
     if (this.state.lost) throw this.state.lost;
+    const q = this.state.onComplete;
+    while (q.length > 0 && q[0]!.seq <= upTo) q.shift()!.cb();
+  }
+
+  /** Numbers a Recorder's submit and queues its onComplete callbacks (Recorder.submit). */
+  noteSubmit(onComplete: readonly (() => void)[]): void {
+    const seq = ++this.state.submits;
+    for (const cb of onComplete) this.state.onComplete.push({ seq, cb });
   }
 
   /** Frees every buffer this scope and its children made; the root also destroys a device it created. */
@@ -535,6 +564,7 @@ export class Recorder {
   private encoder: GPUCommandEncoder;
   private pass: GPUComputePassEncoder | null = null;
   private readonly afterSubmit: (() => void)[] = [];
+  private readonly afterComplete: (() => void)[] = [];
   /** Dispatches recorded so far, for profiles. */
   dispatchCount = 0;
   /** Compute passes opened so far. */
@@ -579,6 +609,15 @@ export class Recorder {
     this.afterSubmit.push(cb);
   }
 
+  /**
+   * Registers a callback to run once a `gpu.sync()` called after `submit()` has resolved, i.e. once the host has
+   * seen this submit's work complete (Gpu.pacedWaits: map a staging buffer without leaving a promise pending
+   * meanwhile). Runs only if someone calls sync() later.
+   */
+  onComplete(cb: () => void): void {
+    this.afterComplete.push(cb);
+  }
+
   private endPass(): void {
     if (this.pass) {
       this.pass.end();
@@ -593,6 +632,7 @@ export class Recorder {
     this.endPass();
     this.gpu.device.queue.submit([this.encoder.finish()]);
     this.submitted = true;
+    this.gpu.noteSubmit(this.afterComplete);
     for (const cb of this.afterSubmit) cb();
   }
 }
@@ -624,14 +664,25 @@ export class Readback {
     return this.slots.filter((s) => !s.busy).length;
   }
 
-  /** Records a copy of the source into `rec`; the promise settles after `rec.submit()` and the GPU finishes. */
-  request(rec: Recorder): Promise<Float32Array> | null {
+  /**
+   * Records a copy of the source into `rec`; the promise settles after `rec.submit()` and the GPU finishes. With
+   * `afterSync` the staging buffer is mapped only once a later `gpu.sync()` has resolved (Recorder.onComplete), so
+   * no mapAsync is left pending meanwhile (Gpu.pacedWaits): the caller must call sync() after submitting.
+   */
+  request(rec: Recorder, opts: { afterSync?: boolean } = {}): Promise<Float32Array> | null {
     const slot = this.slots.find((s) => !s.busy);
     if (!slot) return null;
     slot.busy = true;
     rec.copy(this.source, { buffer: slot.buffer, byteOffset: 0 });
     return new Promise<Float32Array>((resolve, reject) => {
-      rec.onSubmitted(() => {
+      const map = (cb: () => void) => (opts.afterSync ? rec.onComplete(cb) : rec.onSubmitted(cb));
+      map(() => {
+        // After a sync, the scope may be gone by then (its staging buffers destroyed).
+        if (this.gpu.isDestroyed) {
+          slot.busy = false;
+          reject(new DestroyedError(`${this.source.label}: readback after destroy()`));
+          return;
+        }
         this.gpu.mapRead(slot.buffer).then(
           () => {
             const data = new Float32Array(slot.buffer.getMappedRange(0, this.source.byteLength).slice(0));

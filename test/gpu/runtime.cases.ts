@@ -168,6 +168,57 @@ export default suite("runtime", [
     },
   },
   {
+    name: "afterSync readbacks map only once a later sync() has seen their submit; onComplete runs in submit order",
+    async run(gpu: Gpu) {
+      const s = gpu.scope("after-sync");
+      try {
+        const t = s.tensor([4], new Float32Array([5, 6, 7, 8]), "t");
+        const rb = new Readback(s, t, 2);
+        const order: string[] = [];
+        const rec1 = s.recorder();
+        const a = rb.request(rec1, { afterSync: true })!;
+        rec1.onComplete(() => order.push("rec1"));
+        let settled = false;
+        a.then(() => {
+          settled = true;
+        });
+        rec1.submit();
+        // Before any sync nothing is mapped, even after the GPU had time to finish.
+        await new Promise((r) => setTimeout(r, 50));
+        check(
+          !settled && order.length === 0,
+          `mapped before a sync: ${settled}, callbacks ${order.join(",")}`,
+        );
+        // Work submitted after a sync() call is not that sync's: rec2's callback waits for the next one.
+        const first = s.sync();
+        const rec2 = s.recorder();
+        rec2.onComplete(() => order.push("rec2"));
+        rec2.submit();
+        await first;
+        check(order.join(",") === "rec1", `after the first sync: ${order.join(",")}`);
+        assertClose("afterSync readback", await a, [5, 6, 7, 8], { atol: 0, rtol: 0 });
+        await s.sync();
+        check(order.join(",") === "rec1,rec2", `after the second sync: ${order.join(",")}`);
+        // A scope destroyed before the sync: the readback rejects with DestroyedError instead of mapping.
+        const gone = gpu.scope("after-sync-gone");
+        const u = gone.tensor([4], undefined, "u");
+        const rbGone = new Readback(gone, u, 1);
+        const rec3 = gone.recorder();
+        const lost = rbGone.request(rec3, { afterSync: true })!;
+        rec3.submit();
+        gone.destroy();
+        await gpu.sync();
+        let err: unknown = null;
+        await lost.catch((e) => {
+          err = e;
+        });
+        check(err instanceof DestroyedError, `readback of a destroyed scope: ${String(err)}`);
+      } finally {
+        s.destroy();
+      }
+    },
+  },
+  {
     name: "destroy frees everything a scope made; use after destroy is a DestroyedError",
     async run(gpu: Gpu) {
       const baseline = gpu.stats.buffersLive;
