@@ -14,7 +14,7 @@ import {
   type GanError,
   ShapeError,
 } from "../runtime/errors";
-import { type Dispatch, type Gpu, Readback, type Recorder, type Tensor } from "../runtime/gpu";
+import { type Dispatch, type Gpu, Pacer, Readback, type Recorder, type Tensor } from "../runtime/gpu";
 import { Mlp, type MlpBinding } from "../runtime/mlp";
 import { lossForwardBackward } from "../runtime/ops/loss";
 import { createOptimizer, type Optimizer } from "../runtime/ops/optim";
@@ -51,11 +51,6 @@ export const RNG_STREAMS = { dNoise: 0, real: 1, lerp: 2, gNoise: 3, sample: 4 }
 export const MAX_CHUNK_ITERATIONS = 250;
 /** Submits allowed in flight before train() waits for the oldest (keeps the queue short and divergence prompt). */
 const MAX_INFLIGHT = 2;
-/**
- * Paced waits (Gpu.pacedWaits): the host sleeps through this fraction of a running submit's expected time before
- * asking for its completion; the rest covers recording the next submit and the estimate's error.
- */
-const PACE_FILL = 0.9;
 /** Staging buffers of the metrics readback ring. */
 const READBACK_DEPTH = 2;
 /** Bindings kept for sample/discriminate/generatorGradients per network, by batch size (least recently used go). */
@@ -266,8 +261,9 @@ export class GanTrainer {
   private destroyed = false;
   private readonly unsubscribe: () => void;
   private requestCount = 0;
-  /** Paced waits: learned GPU milliseconds per recorded dispatch of train() (0 until the first submit is timed). */
-  private paceMsPerDispatch = 0;
+  /** Paced waits: the GPU's learned time per recorded dispatch (sleep through 90 %: the rest covers recording the
+   * next submit and the estimate's error). */
+  private readonly pacer = new Pacer(0.9);
   /** Bumped by every restore: windows recorded before it describe a state that no longer exists. */
   private generation = 0;
   private lastGood: Snapshot;
@@ -703,10 +699,10 @@ export class GanTrainer {
     if (this.divergenceError) throw this.divergenceError;
   }
 
-  /** Paced waits: sleeps (no GPU promise pending) through PACE_FILL of the running submit's expected time. */
+  /** Paced waits: sleeps (no GPU promise pending) through most of the running submit's expected time. */
   private async sleepThrough(running: { dispatches: number; since: number }): Promise<void> {
-    const wait = running.since + PACE_FILL * running.dispatches * this.paceMsPerDispatch - performance.now();
-    if (wait >= 1) await this.race(new Promise<void>((r) => setTimeout(r, wait)));
+    const wait = this.pacer.delayMs(running.since, running.dispatches);
+    if (wait > 0) await this.race(new Promise<void>((r) => setTimeout(r, wait)));
   }
 
   /**
@@ -719,15 +715,7 @@ export class GanTrainer {
     done.catch(() => {}); // awaited through race()
     return this.race(done).then(() => {
       const end = performance.now();
-      const perDispatch = (end - running.since) / running.dispatches;
-      // An answer at once means the work may have ended well before the question: wake earlier next time.
-      const prev = this.paceMsPerDispatch;
-      this.paceMsPerDispatch =
-        end - asked < 0.25
-          ? 0.8 * Math.min(prev || perDispatch, perDispatch)
-          : prev
-            ? 0.5 * (prev + perDispatch)
-            : perDispatch;
+      this.pacer.learn(running.since, asked, end, running.dispatches);
       return end;
     });
   }

@@ -638,6 +638,31 @@ export class Recorder {
 }
 
 /**
+ * Learns how long one unit of recorded work (a dispatch) takes on the GPU, so that a host loop on a Gpu with
+ * pacedWaits can sleep through most of a submit before asking for its completion (the GAN trainer's loop).
+ */
+export class Pacer {
+  private msPerUnit = 0;
+  /** @param fill the fraction of the expected time to sleep through (the rest absorbs the estimate's error). */
+  constructor(readonly fill = 0.9) {}
+
+  /** Milliseconds to sleep, from now, before asking about `units` of work that started at `since` (0: ask now). */
+  delayMs(since: number, units: number): number {
+    const wait = since + this.fill * units * this.msPerUnit - performance.now();
+    return wait >= 1 ? wait : 0;
+  }
+
+  /** Updates the estimate from a completion asked for at `asked` and answered at `end`. */
+  learn(since: number, asked: number, end: number, units: number): void {
+    const perUnit = (end - since) / units;
+    const prev = this.msPerUnit;
+    // An answer at once means the work may have ended well before the question: wake earlier next time.
+    if (end - asked < 0.25) this.msPerUnit = 0.8 * Math.min(prev || perUnit, perUnit);
+    else this.msPerUnit = prev ? 0.5 * (prev + perUnit) : perUnit;
+  }
+}
+
+/**
  * Asynchronous readback of one tensor through a ring of staging buffers made at build time. `request()` records
  * a copy into a free staging buffer and returns a promise of the values; when every buffer is still in flight it
  * returns null instead of waiting, so the training loop never stalls on a readback.
