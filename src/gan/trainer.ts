@@ -56,6 +56,12 @@ const READBACK_DEPTH = 2;
 /** Bindings kept for sample/discriminate/generatorGradients per network, by batch size (least recently used go). */
 const MAX_CACHED_BINDINGS = 4;
 
+/** Paced waits: the submit the GPU is running, its dispatches and when it started (performance.now()). */
+interface RunningSubmit {
+  dispatches: number;
+  since: number;
+}
+
 /** The bindings of one iteration's schedule (sharedSchedule or stepSchedule). */
 interface Schedule {
   /** (B, Z): the D step's noise. */
@@ -652,8 +658,7 @@ export class GanTrainer {
     const paced = this.gpu.pacedWaits;
     const inflight: Promise<void>[] = [];
     const windows: Promise<void>[] = [];
-    /** Paced: the submit the GPU is running, its dispatches and when it started. */
-    let running: { dispatches: number; since: number } | null = null;
+    let running: RunningSubmit | null = null;
     let left = n;
     while (left > 0) {
       const toBoundary = every - (this.iter % every);
@@ -700,7 +705,7 @@ export class GanTrainer {
   }
 
   /** Paced waits: sleeps (no GPU promise pending) through most of the running submit's expected time. */
-  private async sleepThrough(running: { dispatches: number; since: number }): Promise<void> {
+  private async sleepThrough(running: RunningSubmit): Promise<void> {
     const wait = this.pacer.delayMs(running.since, running.dispatches);
     if (wait > 0) await this.race(new Promise<void>((r) => setTimeout(r, wait)));
   }
@@ -709,7 +714,7 @@ export class GanTrainer {
    * Paced waits: asks for the completion of the work submitted so far (the running submit: call it before
    * submitting the next), then learns the GPU's time per dispatch from the answer. Resolves with the time it came.
    */
-  private askDone(running: { dispatches: number; since: number }): Promise<number> {
+  private askDone(running: RunningSubmit): Promise<number> {
     const asked = performance.now();
     const done = this.gpu.sync();
     done.catch(() => {}); // awaited through race()
