@@ -1,6 +1,7 @@
 // Our runtime's benchmarks on any Gpu (the page's in Chromium, Dawn's in Node): the cost of one empty dispatch, of
 // a submit, and the GFLOP/s of the dense kernels (src/runtime/ops/dense.ts) in their three forms. Each timing
-// records N repetitions into one compute pass, submits once and awaits gpu.sync(), so the span holds all GPU work.
+// records N repetitions into one compute pass, submits once and awaits gpu.sync(), so the span holds all GPU work;
+// on a device that paces its waits (Node) it sleeps through most of the span first, as the trainer does (waitDone).
 // Not here: TF.js (tfjs.ts) and the trainer. Shape letters: B, IN, OUT as in ops/dense.ts.
 
 import type { Dispatch, Gpu } from "../src/runtime/gpu";
@@ -36,6 +37,33 @@ fn empty_forward(@builtin(global_invocation_id) gid: vec3u) {
   params: new ParamsLayout("EmptyParams", [["N", "u32"]]),
 };
 
+/** Share of a span's expected time a paced wait sleeps through (the trainer's Pacer sleeps 0.9 of its own estimate). */
+const PACE_FILL = 0.8;
+
+/** A paced wait's answer this soon after it asked (ms) means the work was already done: it overslept. */
+const OVERSLEPT_MS = 0.25;
+
+/**
+ * Waits for all work submitted on `gpu` the way the trainer does on that device: where it paces its waits (Node,
+ * where a pending GPU promise keeps one core polling and so slows a CPU adapter), asleep through PACE_FILL of
+ * `expectMs` first (measure's estimate; 0: none yet); elsewhere at once. True when it overslept (measure's Run).
+ */
+export async function waitDone(gpu: Gpu, expectMs: number): Promise<boolean> {
+  if (!gpu.pacedWaits || expectMs <= 0) {
+    await gpu.sync();
+    return false;
+  }
+  await new Promise((r) => setTimeout(r, PACE_FILL * expectMs));
+  const asked = now();
+  await gpu.sync();
+  return now() - asked < OVERSLEPT_MS;
+}
+
+/** `opts` plus the settle spans a paced wait's estimate needs on `gpu` (MeasureOptions.settle). */
+export function pacedOptions(gpu: Gpu, opts: MeasureOptions): MeasureOptions {
+  return gpu.pacedWaits ? { settle: 3, ...opts } : opts;
+}
+
 /** Per-operation overheads of one device, in microseconds. */
 export interface Overheads {
   /** One empty dispatch recorded into a pass (setPipeline + setBindGroup + dispatchWorkgroups), amortized. */
@@ -65,13 +93,13 @@ export async function measureOverheads(gpu: Gpu, opts: MeasureOptions = {}): Pro
     }, opts);
     // N dispatches in one pass and one submit; the round trip of that one submit is taken off before dividing.
     const emptyDispatch = await measure(
-      async (reps) => {
+      async (reps, expectMs) => {
         const rec = s.recorder("bench.empty");
         rec.run([empty], reps);
         rec.submit();
-        await s.sync();
+        return waitDone(s, expectMs);
       },
-      { ...opts, minReps: Math.max(opts.minReps ?? 1, 256) },
+      pacedOptions(s, { ...opts, minReps: Math.max(opts.minReps ?? 1, 256) }),
     );
     const dispatchMs = Math.max(0, emptyDispatch.ms - submitRoundTrip.ms / emptyDispatch.reps);
     return {
@@ -180,12 +208,15 @@ export async function measureDense(
       for (const form of DENSE_FORMS) {
         const ds = forms[form];
         if (!ds) continue;
-        const raw = await measure(async (reps) => {
-          const rec = s.recorder(`bench.dense.${form}`);
-          rec.run(ds, reps);
-          rec.submit();
-          await s.sync();
-        }, opts);
+        const raw = await measure(
+          async (reps, expectMs) => {
+            const rec = s.recorder(`bench.dense.${form}`);
+            rec.run(ds, reps);
+            rec.submit();
+            return waitDone(s, expectMs);
+          },
+          pacedOptions(s, opts),
+        );
         const r = { form, shape, gflops: gflops(denseFlops(shape), raw.ms), msPerOp: raw.ms, raw };
         out.push(r);
         onResult(r);

@@ -4,7 +4,8 @@
 
 import { describe, expect, it } from "vitest";
 import { denseShapes, GAN_CONFIGS, type GanBenchConfig, ganIterationFlops } from "../bench/configs";
-import { measure, median } from "../bench/measure";
+import { measure, median, now } from "../bench/measure";
+import { waitDone } from "../bench/ours";
 import {
   type EnvReport,
   emptyReport,
@@ -14,6 +15,7 @@ import {
   type OursTrainingResult,
   table,
 } from "../bench/report";
+import type { Gpu } from "../src/runtime/gpu";
 
 const ADAPTER = { vendor: "v", architecture: "a", device: "", description: "" };
 
@@ -170,6 +172,68 @@ describe("bench arithmetic", () => {
     expect(m.samples).toHaveLength(4);
     expect(m.ms).toBe(median(m.samples));
     expect(calls).toBeGreaterThanOrEqual(1 + 3 + 4 * m.reps);
+  });
+
+  it("measure gives a paced run no estimate while calibrating, then its fastest span's time, never rising", async () => {
+    const calls: { reps: number; expectMs: number }[] = [];
+    const m = await measure(
+      async (reps, expectMs) => {
+        calls.push({ reps, expectMs });
+        await new Promise((r) => setTimeout(r, 1));
+      },
+      { targetMs: 20, samples: 3, warmup: 1, settle: 2, minReps: 2, maxReps: 4 },
+    );
+    const final = calls.filter((c) => c.expectMs > 0);
+    // warm-up and calibration spans: no estimate; then 2 settle spans and 3 timed ones, all at the final count.
+    expect(calls.slice(0, calls.length - final.length).every((c) => c.expectMs === 0)).toBe(true);
+    expect(final).toHaveLength(5);
+    expect(final.every((c) => c.reps === m.reps)).toBe(true);
+    for (let i = 1; i < final.length; i++)
+      expect(final[i]!.expectMs).toBeLessThanOrEqual(final[i - 1]!.expectMs);
+    // Each estimate is at most the fastest span before it: timed spans 0 and 1 precede calls 3 and 4.
+    expect(final[3]!.expectMs).toBeLessThanOrEqual(m.samples[0]! * m.reps + 1e-9);
+    expect(final[4]!.expectMs).toBeLessThanOrEqual(Math.min(m.samples[0]!, m.samples[1]!) * m.reps + 1e-9);
+    expect(m.samples).toHaveLength(3);
+  });
+
+  it("measure repeats an overslept span at 3/4 of the estimate and keeps the first that was not", async () => {
+    const paced: number[] = [];
+    const m = await measure(
+      async (_reps, expectMs) => {
+        if (expectMs === 0) return undefined;
+        paced.push(expectMs);
+        return paced.length <= 2; // the first two paced spans report an oversleep
+      },
+      { targetMs: 5, samples: 1, warmup: 1, minReps: 1, maxReps: 8 },
+    );
+    expect(paced).toHaveLength(3);
+    expect(paced[1]).toBeCloseTo(0.75 * paced[0]!, 12);
+    expect(paced[2]).toBeCloseTo(0.75 * paced[1]!, 12);
+    expect(m.samples).toHaveLength(1);
+  });
+
+  it("waitDone sleeps through most of the estimate only on a device that paces its waits", async () => {
+    // The fake records when sync was called and whether a zero-delay timer set just before had fired by then.
+    const fake = (pacedWaits: boolean) => {
+      const t0 = now();
+      let timerFired = false;
+      setTimeout(() => {
+        timerFired = true;
+      }, 0);
+      const calls: { ms: number; afterTimer: boolean }[] = [];
+      const sync = async () => void calls.push({ ms: now() - t0, afterTimer: timerFired });
+      return { calls, gpu: { pacedWaits, sync } as unknown as Gpu };
+    };
+    const plain = fake(false);
+    expect(await waitDone(plain.gpu, 50)).toBe(false);
+    expect(plain.calls).toEqual([{ ms: expect.any(Number), afterTimer: false }]); // asked at once
+    const first = fake(true);
+    expect(await waitDone(first.gpu, 0)).toBe(false); // no estimate yet: ask at once
+    expect(first.calls[0]!.afterTimer).toBe(false);
+    const paced = fake(true);
+    // The fake's work is done at once, so the answer comes right after asking: an oversleep.
+    expect(await waitDone(paced.gpu, 50)).toBe(true);
+    expect(paced.calls[0]!.ms).toBeGreaterThanOrEqual(39); // 0.8 of 50 ms, less a timer's rounding
   });
 
   it("table pads the first column left and the others right", () => {
