@@ -56,8 +56,8 @@ export function median(xs: readonly number[]): number {
 export type Run = (reps: number, expectMs: number) => Promise<unknown>;
 
 /** Spans an oversleep may repeat before measure keeps one anyway, and the estimate's factor at each repeat. */
-const OVERSLEEP_RETRIES = 5;
-const OVERSLEEP_BACKOFF = 0.75;
+export const OVERSLEEP_RETRIES = 5;
+export const OVERSLEEP_BACKOFF = 0.75;
 
 async function span(run: Run, reps: number, expectMs: number): Promise<{ ms: number; overslept: boolean }> {
   const t0 = now();

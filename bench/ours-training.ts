@@ -8,7 +8,7 @@ import { toyDataset } from "../src/gan/datasets";
 import { GanTrainer } from "../src/gan/trainer";
 import type { Dispatch, Gpu } from "../src/runtime/gpu";
 import { type DenseShape, type GanBenchConfig, ganIterationFlops } from "./configs";
-import { type MeasureOptions, measure, median, now } from "./measure";
+import { type MeasureOptions, measure, median, now, OVERSLEEP_BACKOFF, OVERSLEEP_RETRIES } from "./measure";
 import { measureDense, measureOverheads, waitDone } from "./ours";
 import { type FloorRound, floorRound, type OursTrainingResult } from "./report";
 
@@ -59,8 +59,8 @@ export interface KernelShare {
 
 /**
  * Where one iteration's time goes: each of its dispatches recorded `reps` times in one pass and timed alone (the
- * best of 4 after a warm-up), then summed per kernel entry point, largest first. Alone means warm caches and no neighbours, so
- * the sum approximates, not equals, the iteration time; it shows which kernels dominate.
+ * best of 4 after a warm-up), then summed per kernel entry point, largest first. Alone means warm caches and no
+ * neighbours, so the sum approximates, not equals, the iteration time; it shows which kernels dominate.
  */
 async function profileIteration(
   gpu: Gpu,
@@ -69,7 +69,7 @@ async function profileIteration(
 ): Promise<KernelShare[]> {
   const time = async (d: Dispatch) => {
     // A warm-up run, then 4 timed ones, each pacing its wait (where the device does) on the best before it; an
-    // overslept run is repeated at 3/4 of the estimate (measure's rule), up to 5 times in all.
+    // overslept run is repeated at a smaller estimate (measure's rule and constants).
     let best = Number.POSITIVE_INFINITY;
     let expect = 0;
     for (let kept = 0, tries = 0; kept < 5; tries++) {
@@ -79,8 +79,8 @@ async function profileIteration(
       rec.submit();
       const overslept = await waitDone(gpu, expect);
       const ms = now() - t0;
-      if (overslept && tries < 5) {
-        expect *= 0.75;
+      if (overslept && tries < OVERSLEEP_RETRIES) {
+        expect *= OVERSLEEP_BACKOFF;
         continue;
       }
       expect = Math.min(expect || ms, ms);

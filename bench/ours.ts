@@ -40,8 +40,11 @@ fn empty_forward(@builtin(global_invocation_id) gid: vec3u) {
 /** Share of a span's expected time a paced wait sleeps through (the trainer's Pacer sleeps 0.9 of its own estimate). */
 const PACE_FILL = 0.8;
 
-/** A paced wait's answer this soon after it asked (ms) means the work was already done: it overslept. */
-const OVERSLEPT_MS = 0.25;
+/**
+ * A paced wait's answer this soon after it asked means the work was already done, so it overslept: within 0.25 ms,
+ * or 2 % of the expected time (the trainer's Pacer uses the same rule).
+ */
+const overslept = (answerMs: number, expectMs: number): boolean => answerMs < Math.max(0.25, 0.02 * expectMs);
 
 /**
  * Waits for all work submitted on `gpu` the way the trainer does on that device: where it paces its waits (Node,
@@ -56,7 +59,7 @@ export async function waitDone(gpu: Gpu, expectMs: number): Promise<boolean> {
   await new Promise((r) => setTimeout(r, PACE_FILL * expectMs));
   const asked = now();
   await gpu.sync();
-  return now() - asked < OVERSLEPT_MS;
+  return overslept(now() - asked, expectMs);
 }
 
 /** `opts` plus the settle spans a paced wait's estimate needs on `gpu` (MeasureOptions.settle). */
