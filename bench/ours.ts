@@ -4,7 +4,7 @@
 // on a device that paces its waits (Node) it sleeps through most of the span first, as the trainer does (waitDone).
 // Not here: TF.js (tfjs.ts) and the trainer. Shape letters: B, IN, OUT as in ops/dense.ts.
 
-import type { Dispatch, Gpu } from "../src/runtime/gpu";
+import { type Dispatch, type Gpu, overslept } from "../src/runtime/gpu";
 import { type KernelDef, ParamsLayout } from "../src/runtime/kernel";
 import {
   type Activation,
@@ -39,12 +39,6 @@ fn empty_forward(@builtin(global_invocation_id) gid: vec3u) {
 
 /** Share of a span's expected time a paced wait sleeps through (the trainer's Pacer sleeps 0.9 of its own estimate). */
 const PACE_FILL = 0.8;
-
-/**
- * A paced wait's answer this soon after it asked means the work was already done, so it overslept: within 0.25 ms,
- * or 2 % of the expected time (the trainer's Pacer uses the same rule).
- */
-const overslept = (answerMs: number, expectMs: number): boolean => answerMs < Math.max(0.25, 0.02 * expectMs);
 
 /**
  * Waits for all work submitted on `gpu` the way the trainer does on that device: where it paces its waits (Node,

@@ -638,6 +638,15 @@ export class Recorder {
 }
 
 /**
+ * True when a completion answered `answerMs` after the question means the work had already ended before it, so a
+ * paced wait overslept (the GPU idle meanwhile): within 0.25 ms, or 2 % of the `expectedMs` the wait slept on (a
+ * wake that late would have polled only that long).
+ */
+export function overslept(answerMs: number, expectedMs: number): boolean {
+  return answerMs < Math.max(0.25, 0.02 * expectedMs);
+}
+
+/**
  * Learns how long one unit of recorded work (a dispatch) takes on the GPU, so that a host loop on a Gpu with
  * pacedWaits can sleep through most of a submit before asking for its completion (the GAN trainer's loop).
  */
@@ -663,12 +672,10 @@ export class Pacer {
   learn(since: number, asked: number, end: number, units: number): void {
     const perUnit = (end - since) / units;
     const prev = this.msPerUnit;
-    // An answer at once (within 0.25 ms, or 2 % of the time expected: a wake that late would have polled only
-    // that long) means the work may have ended well before the question, the GPU idle since: wake earlier next
-    // time. An averaged estimate would come down only ~5 % a submit from an oversleep (the first estimate comes
-    // from a submit waited on unpaced, with Dawn's poll holding a core: ~1.5x a paced one on a CPU adapter).
-    if (end - asked < Math.max(0.25, 0.02 * units * prev))
-      this.msPerUnit = 0.8 * Math.min(prev || perUnit, perUnit);
+    // After an oversleep the work may have ended well before the question: wake earlier next time. An averaged
+    // estimate would come down only ~5 % a submit (the first estimate comes from a submit waited on unpaced, with
+    // Dawn's poll holding a core: ~1.5x a paced one on a CPU adapter).
+    if (overslept(end - asked, units * prev)) this.msPerUnit = 0.8 * Math.min(prev || perUnit, perUnit);
     else this.msPerUnit = prev ? 0.5 * (prev + perUnit) : perUnit;
   }
 }
